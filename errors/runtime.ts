@@ -1,0 +1,22 @@
+import { StatewireError } from './base.js';
+
+/** `spawn` with an id that another hosted actor already has. */
+export class DuplicateActorIdError extends StatewireError {
+  constructor(id: string) {
+    super('SW_DUPLICATE_ACTOR_ID', `an actor with id "${id}" is already hosted`, { id });
+  }
+}
+
+/** `spawn` on a runtime that is stopping or stopped. */
+export class RuntimeStoppedError extends StatewireError {
+  constructor(id: string) {
+    super('SW_RUNTIME_STOPPED', `cannot spawn "${id}": the runtime is stopping or stopped`, { id });
+  }
+}
+
+/** An actor that failed past its restart policy: it stays failed. */
+export class ActorFailedError extends StatewireError {
+  constructor(id: string, restarts: number, cause: unknown) {
+    super('SW_ACTOR_FAILED', `actor "${id}" failed after ${restarts} restart(s)`, { id, restarts }, { cause });
+  }
+}
