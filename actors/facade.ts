@@ -1,4 +1,5 @@
-import type { AnyActorRef, Clock, InspectionEvent, Observer } from 'xstate';
+import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
+import type { Clock } from '../machines/clock.js';
 import type { Logger } from '../adapters/logger.js';
 
 /**

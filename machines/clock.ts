@@ -1,4 +1,9 @@
-import type { AnyActorSystem } from 'xstate';
+import type { ActorOptions, ActorSystem, AnyActorLogic } from 'xstate';
+
+type AnyActorSystem = ActorSystem<any>;
+
+/** XState's clock port (`createActor(logic, { clock })`): `SimulatedClock` in tests. */
+export type Clock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 
 /**
  * The current time as the actor system sees it.
