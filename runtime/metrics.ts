@@ -1,0 +1,55 @@
+import type { ActorStatus } from './types.js';
+
+/**
+ * Prometheus text exposition (format 0.0.4) of the hosted actors: one gauge per actor carrying
+ * its state as labels, restart and error counters, and every counter an actor reports, prefixed
+ * `statewire_` and labelled with the actor id.
+ */
+export function renderMetrics(actors: Array<{ status: ActorStatus; counters: Record<string, number> }>): string {
+  const lines: string[] = [];
+  const family = (name: string, type: 'gauge' | 'counter', help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+
+  family('statewire_actor_info', 'gauge', 'Hosted actors: 1 per actor, with its machine, state and status as labels.');
+  for (const { status } of actors) {
+    const labels = { actor: status.id, machine: status.machineId ?? '', state: stateLabel(status.state), status: status.status };
+    lines.push(`statewire_actor_info${formatLabels(labels)} 1`);
+  }
+  family('statewire_actor_ready', 'gauge', 'Whether the actor carries the ready tag (1) or not (0).');
+  for (const { status } of actors) lines.push(`statewire_actor_ready${formatLabels({ actor: status.id })} ${status.ready ? 1 : 0}`);
+  family('statewire_actor_restarts_total', 'counter', 'Restarts by the supervisor.');
+  for (const { status } of actors) lines.push(`statewire_actor_restarts_total${formatLabels({ actor: status.id })} ${status.restarts}`);
+  family('statewire_actor_errors_total', 'counter', 'Errors the actor raised.');
+  for (const { status } of actors) lines.push(`statewire_actor_errors_total${formatLabels({ actor: status.id })} ${status.errors}`);
+
+  const byName = new Map<string, Array<[string, number]>>();
+  for (const { status, counters } of actors) {
+    for (const [name, value] of Object.entries(counters)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+      const metric = `statewire_${sanitize(name)}`;
+      const rows = byName.get(metric) ?? [];
+      byName.set(metric, rows);
+      rows.push([status.id, value]);
+    }
+  }
+  for (const [metric, rows] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`# TYPE ${metric} ${metric.endsWith('_total') ? 'counter' : 'gauge'}`);
+    for (const [actor, value] of rows) lines.push(`${metric}${formatLabels({ actor })} ${value}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function stateLabel(state: ActorStatus['state']): string {
+  if (state === null) return '';
+  return typeof state === 'string' ? state : JSON.stringify(state);
+}
+
+function sanitize(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^([0-9])/, '_$1');
+}
+
+function formatLabels(labels: Record<string, string>): string {
+  const body = Object.entries(labels)
+    .map(([key, value]) => `${key}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`)
+    .join(',');
+  return `{${body}}`;
+}

@@ -1,0 +1,120 @@
+import { ConfigError } from '../errors/base.js';
+import { DuplicateActorIdError, RuntimeStoppedError } from '../errors/runtime.js';
+import { silentLogger } from '../adapters/logger.js';
+import type { Clock } from '../machines/clock.js';
+import { Hosted } from './hosted.js';
+import { defaultRestartPolicy, validateRestartPolicy } from './restart-policy.js';
+import { renderMetrics } from './metrics.js';
+import { serveStatus, type StatusServer, type StatusServerOptions } from './status-server.js';
+import type { ActorStatus, HostedActor, RuntimeEvents, RuntimeOptions, Spawnable, SpawnOptions, StopReport } from './types.js';
+
+export interface Runtime {
+  /** Hosts XState logic, or a facade from its factory (`env => createLink({ ...options, ...env })`). */
+  spawn(spawnable: Spawnable, options: SpawnOptions): HostedActor;
+  get(id: string): HostedActor | undefined;
+  /** Every hosted actor, in spawn order. */
+  list(): HostedActor[];
+  status(): ActorStatus[];
+  /** True when every hosted actor is running and its snapshot has the `ready` tag. */
+  isReady(): boolean;
+  /** Every machine actor's persisted snapshot, by id (for `spawn(…, { snapshot })` later). */
+  snapshot(): Record<string, unknown>;
+  /** Prometheus text exposition of actors, restarts, errors and the actors' counters. */
+  metrics(): string;
+  /** Serves /healthz, /readyz, /status and /metrics on loopback (node:http). */
+  serveStatus(options?: StatusServerOptions): Promise<StatusServer>;
+  on<K extends keyof RuntimeEvents>(type: K, listener: (event: RuntimeEvents[K]) => void): () => void;
+  /** Drains and stops every actor in reverse spawn order, all within `deadlineMs` (default 10 000). */
+  stop(options?: { deadlineMs?: number }): Promise<StopReport>;
+}
+
+const wallClock: Clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id) };
+
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const policy = options.restart ?? defaultRestartPolicy;
+  const policyProblem = validateRestartPolicy(policy);
+  if (policyProblem) throw new ConfigError(policyProblem, { option: 'restart' });
+  const clock = options.clock ?? wallClock;
+  const now = () => (clock as { now?: () => number }).now?.() ?? Date.now();
+  const logger = options.logger ?? silentLogger;
+  const hosted = new Map<string, Hosted>();
+  const listeners = new Map<keyof RuntimeEvents, Set<(event: never) => void>>();
+  const servers = new Set<StatusServer>();
+  let stopping = false;
+
+  const emit = <K extends keyof RuntimeEvents>(type: K, payload: RuntimeEvents[K]) => {
+    for (const listener of listeners.get(type) ?? []) {
+      try {
+        (listener as (event: RuntimeEvents[K]) => void)(payload);
+      } catch (error) {
+        logger.warn('runtime listener threw', { type, error: String(error) });
+      }
+    }
+  };
+  // Only defined keys: facades and XState spread these over their defaults.
+  const env = { logger, ...(options.inspect ? { inspect: options.inspect } : {}), ...(options.clock ? { clock: options.clock } : {}) };
+  const host = { env, clock, now, policy, emit };
+
+  const runtime: Runtime = {
+    spawn(spawnable, spawnOptions) {
+      const { id } = spawnOptions;
+      if (typeof id !== 'string' || id.length === 0) throw new ConfigError('spawn needs a non-empty string id', { id });
+      if (stopping) throw new RuntimeStoppedError(id);
+      if (hosted.has(id)) throw new DuplicateActorIdError(id);
+      if (spawnOptions.restart) {
+        const problem = validateRestartPolicy(spawnOptions.restart);
+        if (problem) throw new ConfigError(problem, { id, option: 'restart' });
+      }
+      const entry = new Hosted(spawnable, spawnOptions, host);
+      hosted.set(id, entry);
+      entry.start();
+      return entry;
+    },
+    get: (id) => hosted.get(id),
+    list: () => [...hosted.values()],
+    status: () => [...hosted.values()].map((entry) => entry.status()),
+    isReady: () => [...hosted.values()].every((entry) => entry.status().ready),
+    snapshot() {
+      const out: Record<string, unknown> = {};
+      for (const entry of hosted.values()) {
+        if (entry.kind === 'facade') continue;
+        out[entry.id] = entry.ref.getPersistedSnapshot();
+      }
+      return out;
+    },
+    metrics: () => renderMetrics([...hosted.values()].map((entry) => ({ status: entry.status(), counters: safeCounters(entry) }))),
+    async serveStatus(serverOptions) {
+      const server = await serveStatus(runtime, serverOptions);
+      servers.add(server);
+      return server;
+    },
+    on(type, listener) {
+      const set = listeners.get(type) ?? new Set();
+      listeners.set(type, set);
+      set.add(listener as (event: never) => void);
+      return () => set.delete(listener as (event: never) => void);
+    },
+    async stop(stopOptions = {}) {
+      stopping = true;
+      const deadline = now() + (stopOptions.deadlineMs ?? 10_000);
+      const report: StopReport = { drained: [], cut: [], stopped: [] };
+      for (const entry of [...hosted.values()].reverse()) {
+        const outcome = await entry.stop(deadline);
+        report[outcome].push(entry.id);
+      }
+      await Promise.all([...servers].map((server) => server.close()));
+      servers.clear();
+      return report;
+    },
+  };
+  return runtime;
+
+  function safeCounters(entry: Hosted): Record<string, number> {
+    try {
+      return entry.counters();
+    } catch (error) {
+      logger.warn('counters() threw', { id: entry.id, error: String(error) });
+      return {};
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import type { AnyActorLogic, AnyActorRef, AnyEventObject, InspectionEvent, Observer, Snapshot, StateValue } from 'xstate';
+import type { Facade, HostEnv } from '../actors/facade.js';
+import type { Logger } from '../adapters/logger.js';
+import type { Clock } from '../machines/clock.js';
+import type { RestartPolicy } from './restart-policy.js';
+
+/** What `spawn` hosts: XState logic (a machine, a promise, …) or a factory of a statewire facade. */
+export type Spawnable = AnyActorLogic | ((env: HostEnv) => Facade);
+
+export interface RuntimeOptions {
+  /** Handed unchanged to every actor: `@statelyai/inspect` inspectors and `createTraceRecorder` work as-is. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Drives every actor's delays and the runtime's restart backoff. Default: the wall clock. */
+  clock?: Clock;
+  /** Default: silent. */
+  logger?: Logger;
+  /** Policy for actors spawned without one. Default `defaultRestartPolicy`. */
+  restart?: RestartPolicy;
+}
+
+export interface SpawnOptions {
+  /** Unique among the runtime's actors. */
+  id: string;
+  /** Input of the logic (ignored for facade factories, which take their options themselves). */
+  input?: unknown;
+  /** Supervision when the actor errors. Default: the runtime's `restart` option. */
+  restart?: RestartPolicy;
+  /** A persisted snapshot (from `runtime.snapshot()`) to restore; its `after` timers are re-armed. */
+  snapshot?: Snapshot<unknown>;
+  /** Counters for /metrics derived from the actor's snapshot (facades bring their own `counters()`). */
+  counters?: (snapshot: Snapshot<unknown>) => Record<string, number>;
+}
+
+export type HostedStatus = 'starting' | 'running' | 'restarting' | 'failed' | 'done' | 'stopped';
+
+export interface ActorStatus {
+  id: string;
+  kind: 'machine' | 'logic' | 'facade';
+  /** The machine's id, or null for logic that is not a state machine. */
+  machineId: string | null;
+  /** The current state value (null when the logic has none). */
+  state: StateValue | null;
+  status: HostedStatus;
+  /** Whether the snapshot carries the `ready` tag (what /readyz waits for). */
+  ready: boolean;
+  restarts: number;
+  errors: number;
+  lastError: { message: string; code: string; at: string } | null;
+  startedAt: string;
+  /** A facade's own `status()`. */
+  details?: unknown;
+}
+
+/** A hosted actor. Stable across restarts: it always talks to the current incarnation. */
+export interface HostedActor {
+  readonly id: string;
+  /** The current XState actor (a new one after each restart). */
+  readonly ref: AnyActorRef;
+  /** The current facade, for actors spawned from a facade factory. */
+  readonly facade: Facade | undefined;
+  send(event: AnyEventObject): void;
+  getSnapshot(): Snapshot<unknown>;
+  /** Snapshot listener that survives restarts. Returns the unsubscribe function. */
+  subscribe(listener: (snapshot: Snapshot<unknown>) => void): () => void;
+  status(): ActorStatus;
+}
+
+export type StopOutcome = 'drained' | 'cut' | 'stopped';
+
+export interface StopReport {
+  /** Actors whose drain step finished before the deadline. */
+  drained: string[];
+  /** Actors whose drain step was cut at the deadline (stopped hard). */
+  cut: string[];
+  /** Actors with no drain step (or not running), stopped directly. */
+  stopped: string[];
+}
+
+export interface RuntimeEvents {
+  'actor.started': { id: string; restarts: number };
+  'actor.error': { id: string; message: string; code: string };
+  'actor.restarted': { id: string; restarts: number; afterMs: number };
+  'actor.failed': { id: string; restarts: number; message: string; code: string };
+  'actor.stopped': { id: string; outcome: StopOutcome };
+}

@@ -1,0 +1,173 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SimulatedClock, type InspectionEvent } from 'xstate';
+import { createBreaker, type BreakerFacade } from '../../actors/breaker.js';
+import { AgentHttpStatusError, AgentNetworkError, ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
+
+const netError = () => new AgentNetworkError('http://127.0.0.1:1', '/x', new Error('ECONNREFUSED'));
+const fail = (error: unknown = netError()) => async () => {
+  throw error;
+};
+const ok = async () => 'ok';
+
+async function rejects(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, type);
+    return error as Error;
+  }
+  throw new Error(`expected a ${type.name}`);
+}
+
+function make(options: Parameters<typeof createBreaker>[0] = {}) {
+  const clock = new SimulatedClock();
+  const changes: string[] = [];
+  const breaker = createBreaker({ clock, maxFailures: 3, timeoutMs: 1000, onStateChange: (from, to) => changes.push(`${from}>${to}`), ...options });
+  return { clock, changes, breaker };
+}
+
+async function trip(breaker: BreakerFacade, times: number) {
+  for (let i = 0; i < times; i++) await rejects(breaker.execute(fail()), AgentNetworkError);
+}
+
+test('closed opens after maxFailures consecutive counted failures, then fails fast without calling', async () => {
+  const { breaker, changes } = make();
+  await trip(breaker, 2);
+  assert.is(breaker.state, 'closed');
+  assert.is(breaker.failures, 2);
+  await trip(breaker, 1);
+  assert.is(breaker.state, 'open');
+  let called = false;
+  const error = await rejects(breaker.execute(async () => (called = true)), ErrCircuitOpen);
+  assert.is(called, false);
+  assert.is((error as ErrCircuitOpen).code, 'SW_CIRCUIT_OPEN');
+  assert.equal(changes, ['closed>open']);
+  await breaker.stop();
+});
+
+test('a success or a 4xx breaks the run of consecutive failures; 4xx never counts', async () => {
+  const { breaker } = make();
+  await trip(breaker, 2);
+  await breaker.execute(ok);
+  assert.is(breaker.failures, 0);
+  await trip(breaker, 2);
+  await rejects(breaker.execute(fail(new AgentHttpStatusError('e', '/p', 404, ''))), AgentHttpStatusError);
+  assert.is(breaker.failures, 0);
+  for (let i = 0; i < 5; i++) await rejects(breaker.execute(fail(new AgentHttpStatusError('e', '/p', 400, ''))), AgentHttpStatusError);
+  assert.is(breaker.state, 'closed');
+  await rejects(breaker.execute(fail(new AgentHttpStatusError('e', '/p', 503, ''))), AgentHttpStatusError);
+  assert.is(breaker.failures, 1, '5xx counts');
+  await breaker.stop();
+});
+
+test('open turns halfOpen after timeoutMs; a probe success closes it', async () => {
+  const { breaker, clock, changes } = make();
+  await trip(breaker, 3);
+  clock.increment(999);
+  assert.is(breaker.state, 'open');
+  clock.increment(1);
+  assert.is(breaker.state, 'halfOpen');
+  assert.is(await breaker.execute(ok), 'ok');
+  assert.is(breaker.state, 'closed');
+  assert.is(breaker.failures, 0);
+  assert.equal(changes, ['closed>open', 'open>halfOpen', 'halfOpen>closed']);
+  await breaker.stop();
+});
+
+test('a probe failure opens the circuit again with a fresh deadline', async () => {
+  const { breaker, clock, changes } = make();
+  await trip(breaker, 3);
+  clock.increment(1000);
+  await rejects(breaker.execute(fail()), AgentNetworkError);
+  assert.is(breaker.state, 'open');
+  assert.is(breaker.status().openUntil, 2000);
+  clock.increment(1000);
+  assert.is(breaker.state, 'halfOpen');
+  assert.equal(changes, ['closed>open', 'open>halfOpen', 'halfOpen>open', 'open>halfOpen']);
+  await breaker.stop();
+});
+
+test('halfOpen lets halfOpenMaxProbes calls through at once; concurrent extras get ErrTooManyRequests', async () => {
+  for (const maxProbes of [1, 2]) {
+    const { breaker, clock } = make({ halfOpenMaxProbes: maxProbes });
+    await trip(breaker, 3);
+    clock.increment(1000);
+    const releases: Array<() => void> = [];
+    const probes = Array.from({ length: maxProbes }, () => breaker.execute(() => new Promise<string>((resolve) => releases.push(() => resolve('probe')))));
+    await rejects(breaker.execute(ok), ErrTooManyRequests);
+    assert.is(breaker.counters().rejected_probes, 1);
+    for (const release of releases) release();
+    assert.equal(await Promise.all(probes), Array(maxProbes).fill('probe'));
+    assert.is(breaker.state, 'closed');
+    await breaker.stop();
+  }
+});
+
+test('a late result of a call started before the circuit opened does not decide the probe', async () => {
+  const { breaker, clock } = make();
+  let releaseSlow!: () => void;
+  const slow = breaker.execute(() => new Promise<string>((_, reject) => (releaseSlow = () => reject(netError()))));
+  await trip(breaker, 3);
+  clock.increment(1000);
+  assert.is(breaker.state, 'halfOpen');
+  releaseSlow();
+  await rejects(slow, AgentNetworkError);
+  assert.is(breaker.state, 'halfOpen', 'the stale failure was ignored');
+  await breaker.execute(ok);
+  assert.is(breaker.state, 'closed');
+  await breaker.stop();
+});
+
+test('reset closes from any state; isolate forces open until reset, whatever the clock says', async () => {
+  const { breaker, clock, changes } = make();
+  await trip(breaker, 3);
+  breaker.reset();
+  assert.is(breaker.state, 'closed');
+  breaker.isolate();
+  assert.is(breaker.state, 'isolated');
+  const error = await rejects(breaker.execute(ok), ErrCircuitOpen);
+  assert.is((error as ErrCircuitOpen).details.isolated, true);
+  clock.increment(10_000);
+  assert.is(breaker.state, 'isolated');
+  breaker.reset();
+  assert.is(await breaker.execute(ok), 'ok');
+  assert.equal(changes, ['closed>open', 'open>closed', 'closed>isolated', 'isolated>closed']);
+  await breaker.stop();
+});
+
+test('a breaker restored mid-open re-arms its deadline for exactly the time left', async () => {
+  const { breaker, clock } = make();
+  await trip(breaker, 3);
+  clock.increment(400);
+  const persisted = breaker.actor.getPersistedSnapshot();
+  await breaker.stop();
+
+  const clock2 = new SimulatedClock();
+  clock2.set(400);
+  const restored = createBreaker({ clock: clock2, snapshot: JSON.parse(JSON.stringify(persisted)) });
+  assert.is(restored.state, 'open');
+  assert.is(restored.failures, 3);
+  clock2.increment(599);
+  assert.is(restored.state, 'open');
+  clock2.increment(1);
+  assert.is(restored.state, 'halfOpen');
+  await restored.stop();
+});
+
+test('hot path: successes in closed with zero failures cost no chart event', async () => {
+  const events: string[] = [];
+  const inspect = (event: InspectionEvent) => {
+    if (event.type === '@xstate.event') events.push(event.event.type);
+  };
+  const breaker = createBreaker({ inspect });
+  const before = events.length;
+  for (let i = 0; i < 1000; i++) await breaker.execute(ok);
+  assert.is(events.length, before);
+  await rejects(breaker.execute(fail()), AgentNetworkError);
+  await breaker.execute(ok);
+  assert.equal(events.slice(before), ['call.failed', 'call.succeeded']);
+  await breaker.stop();
+});
+
+test.run();
