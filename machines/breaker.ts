@@ -47,6 +47,8 @@ export interface BreakerContext {
   epoch: number;
   /** Times the circuit opened (monotonic, for counters). */
   opened: number;
+  /** Times an open deadline was re-armed after a restore. */
+  rearms: number;
   lastError: BreakerError | null;
 }
 
@@ -96,6 +98,7 @@ export const breakerMachine = setup({
       lastError: ({ context, event }) => ('error' in event && event.error ? event.error : context.lastError),
     }),
     beginHalfOpen: assign({ openUntil: null, probes: 0, epoch: ({ context }) => context.epoch + 1 }),
+    countRearm: assign({ rearms: ({ context }) => context.rearms + 1 }),
     takeProbeSlot: assign({ probes: ({ context }) => context.probes + 1 }),
     isolate: assign({ openUntil: null, probes: 0, failures: 0 }),
     announce: emit(({ context }, params: { from: BreakerStateName; to: BreakerStateName }) => ({
@@ -118,6 +121,7 @@ export const breakerMachine = setup({
     probes: 0,
     epoch: 0,
     opened: 0,
+    rearms: 0,
     lastError: null,
   }),
   initial: 'closed',
@@ -139,7 +143,7 @@ export const breakerMachine = setup({
         halfOpenAfter: { target: 'halfOpen', actions: ['beginHalfOpen', changed('open', 'halfOpen')] },
       },
       on: {
-        'timer.rearm': { target: 'open', reenter: true },
+        'timer.rearm': { target: 'open', reenter: true, actions: 'countRearm' },
         'breaker.reset': { target: 'closed', actions: ['clearFailures', changed('open', 'closed')] },
         'breaker.isolate': { target: 'isolated', actions: ['isolate', changed('open', 'isolated')] },
       },
