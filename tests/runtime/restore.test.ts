@@ -1,0 +1,62 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SimulatedClock } from 'xstate';
+import { leaseMachine } from '../../machines/lease.js';
+import { createRuntime } from '../../runtime/index.js';
+
+type LeaseSnap = { value: unknown; context: { expiresAt: number | null; expirations: number } };
+
+test('snapshot/restore: a restored lease re-arms its expiry for exactly the time that was left', async () => {
+  const clock = new SimulatedClock();
+  const first = createRuntime({ clock });
+  const lease = first.spawn(leaseMachine, { id: 'lease', input: { ttlMs: 1000 } });
+  lease.send({ type: 'lease.acquire' });
+  clock.increment(400);
+  const saved = first.snapshot();
+  assert.equal(Object.keys(saved), ['lease']);
+  await first.stop({ deadlineMs: 0 });
+
+  // A new process: same clock reading, a new runtime, the snapshot handed back.
+  const second = createRuntime({ clock });
+  const restored = second.spawn(leaseMachine, { id: 'lease', snapshot: saved.lease as never });
+  assert.is((restored.getSnapshot() as LeaseSnap).value, 'held');
+  clock.increment(599);
+  assert.is((restored.getSnapshot() as LeaseSnap).value, 'held', 'not before the deadline');
+  clock.increment(1);
+  const after = restored.getSnapshot() as LeaseSnap;
+  assert.is(after.value, 'expired', 'expired at the absolute deadline (t=1000)');
+  assert.is(after.context.expirations, 1);
+  await second.stop({ deadlineMs: 0 });
+});
+
+test('snapshot/restore: a deadline already past when restored fires at once', async () => {
+  const clock = new SimulatedClock();
+  const first = createRuntime({ clock });
+  first.spawn(leaseMachine, { id: 'lease', input: { ttlMs: 1000 } }).send({ type: 'lease.acquire' });
+  const saved = first.snapshot();
+  await first.stop({ deadlineMs: 0 });
+  clock.increment(5000); // the process was down longer than the lease
+  const second = createRuntime({ clock });
+  const restored = second.spawn(leaseMachine, { id: 'lease', snapshot: saved.lease as never });
+  clock.increment(0);
+  assert.is((restored.getSnapshot() as LeaseSnap).value, 'expired');
+  await second.stop({ deadlineMs: 0 });
+});
+
+test('snapshot/restore: leaving the state cancels the re-armed timer as XState would', async () => {
+  const clock = new SimulatedClock();
+  const first = createRuntime({ clock });
+  first.spawn(leaseMachine, { id: 'lease', input: { ttlMs: 1000 } }).send({ type: 'lease.acquire' });
+  const saved = first.snapshot();
+  await first.stop({ deadlineMs: 0 });
+  const second = createRuntime({ clock });
+  const restored = second.spawn(leaseMachine, { id: 'lease', snapshot: saved.lease as never });
+  restored.send({ type: 'lease.release' });
+  clock.increment(2000);
+  const snap = restored.getSnapshot() as LeaseSnap;
+  assert.is(snap.value, 'idle');
+  assert.is(snap.context.expirations, 0, 'the old timer did not fire into idle');
+  await second.stop({ deadlineMs: 0 });
+});
+
+test.run();

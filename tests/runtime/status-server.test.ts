@@ -1,0 +1,73 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { request } from 'undici';
+import { leaseMachine } from '../../machines/lease.js';
+import { createRuntime } from '../../runtime/index.js';
+
+async function get(url: string, method = 'GET') {
+  const res = await request(url, { method: method as 'GET' });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text };
+}
+
+test('status endpoint over real HTTP: healthz, readyz (503 then 200), status, metrics, 404, 405', async () => {
+  const runtime = createRuntime();
+  const lease = runtime.spawn(leaseMachine, { id: 'lease' });
+  const server = await runtime.serveStatus({ port: 0 });
+  try {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await get(`${server.url}/healthz`);
+    assert.is(health.status, 200);
+    assert.equal(JSON.parse(health.text), { status: 'ok' });
+
+    const notReady = await get(`${server.url}/readyz`);
+    assert.is(notReady.status, 503, 'idle lease has no ready tag');
+    assert.equal(JSON.parse(notReady.text).notReady, [{ id: 'lease', state: 'idle', status: 'running' }]);
+    lease.send({ type: 'lease.acquire' });
+    const ready = await get(`${server.url}/readyz`);
+    assert.is(ready.status, 200);
+
+    const status = await get(`${server.url}/status`);
+    assert.is(status.status, 200);
+    assert.match(String(status.headers['content-type']), 'application/json');
+    const [actor] = JSON.parse(status.text).actors;
+    assert.is(actor.id, 'lease');
+    assert.is(actor.machineId, 'lease');
+    assert.is(actor.state, 'held');
+    assert.is(actor.restarts, 0);
+
+    const metrics = await get(`${server.url}/metrics`);
+    assert.is(metrics.status, 200);
+    assert.match(String(metrics.headers['content-type']), 'text/plain; version=0.0.4');
+    assert.match(metrics.text, 'statewire_actor_info{actor="lease",machine="lease",state="held",status="running"} 1');
+    assert.match(metrics.text, 'statewire_actor_restarts_total{actor="lease"} 0');
+    assert.match(metrics.text, 'statewire_actor_ready{actor="lease"} 1');
+
+    const missing = await get(`${server.url}/nope`);
+    assert.is(missing.status, 404);
+    assert.equal(JSON.parse(missing.text), { error: 'not found', path: '/nope' });
+
+    const post = await get(`${server.url}/status`, 'POST');
+    assert.is(post.status, 405);
+    assert.is(post.headers.allow, 'GET, HEAD');
+  } finally {
+    await runtime.stop({ deadlineMs: 100 });
+  }
+  // stop() closed the server too
+  let refused = false;
+  await get(`${server.url}/healthz`).catch(() => (refused = true));
+  assert.ok(refused, 'server closed with the runtime');
+});
+
+test('metrics: counters an actor registers are exported per actor, label values escaped', async () => {
+  const runtime = createRuntime();
+  runtime.spawn(leaseMachine, { id: 'a"b', counters: (s) => ({ renewals_total: (s as unknown as { context: { renewals: number } }).context.renewals }) });
+  runtime.get('a"b')!.send({ type: 'lease.acquire' });
+  runtime.get('a"b')!.send({ type: 'lease.renew' });
+  const text = runtime.metrics();
+  assert.match(text, '# TYPE statewire_renewals_total counter');
+  assert.match(text, 'statewire_renewals_total{actor="a\\"b"} 1');
+  await runtime.stop({ deadlineMs: 0 });
+});
+
+test.run();
