@@ -1,0 +1,60 @@
+import WebSocket from 'ws';
+
+/**
+ * The WebSocket port of the link: one connection, text frames in and out, and a close that always
+ * comes (a refused connection, a reset and a clean close all end in `close`). Over `ws` here.
+ */
+export interface SocketHandlers {
+  open(): void;
+  message(text: string): void;
+  /** Always called once, last. `reason` carries the error message when the socket failed. */
+  close(code: number, reason: string): void;
+}
+
+export interface WebSocketConnection {
+  /** Writes a text frame; false when the socket is not open (the caller keeps the report). */
+  send(text: string): boolean;
+  isOpen(): boolean;
+  /** Bytes queued in the socket, not yet written to the kernel. */
+  bufferedAmount(): number;
+  close(code?: number, reason?: string): void;
+  /** Drops the connection at once (no closing handshake). */
+  terminate(): void;
+}
+
+export type WebSocketFactory = (url: string, handlers: SocketHandlers) => WebSocketConnection;
+
+export interface WsFactoryOptions {
+  /** Largest accepted incoming frame. Default 1 MiB. */
+  maxPayload?: number;
+}
+
+/** The real factory, over the `ws` package. No compression: frames are small and latency matters. */
+export function wsFactory(options: WsFactoryOptions = {}): WebSocketFactory {
+  return (url, handlers) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: options.maxPayload ?? 1 << 20 });
+    let lastError = '';
+    ws.on('open', () => handlers.open());
+    ws.on('message', (data, isBinary) => {
+      handlers.message(isBinary ? '\u0000binary' : data.toString());
+    });
+    ws.on('error', (error) => {
+      lastError = error.message;
+    });
+    ws.on('close', (code, reason) => handlers.close(code, reason.toString() || lastError));
+    return {
+      send(text) {
+        if (ws.readyState !== WebSocket.OPEN) return false;
+        ws.send(text);
+        return true;
+      },
+      isOpen: () => ws.readyState === WebSocket.OPEN,
+      bufferedAmount: () => ws.bufferedAmount,
+      close(code = 1000, reason = '') {
+        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+        else if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
+      },
+      terminate: () => ws.terminate(),
+    };
+  };
+}
