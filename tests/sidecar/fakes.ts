@@ -1,0 +1,72 @@
+/**
+ * Fakes for the sidecar chart's unit and model tests (never used by integration tests): every
+ * invoked actor is a deferred the test settles by hand, and the watch stream hands the test its
+ * `sendBack`, so each test decides exactly what the "agent" says and when.
+ */
+import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject, type InspectionEvent } from 'xstate';
+import { sidecarMachine, type WatchStreamInput } from '../../machines/sidecar.js';
+import type { SidecarEvent, SidecarInput } from '../../machines/sidecar.options.js';
+
+export interface Deferred {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export function createHarness(input: Partial<SidecarInput> = {}, inspect?: (event: InspectionEvent) => void) {
+  const clock = new SimulatedClock();
+  const pending: Record<string, Deferred[]> = { register: [], serve: [], hostShutdown: [], drain: [], deregister: [] };
+  const calls: string[] = [];
+  const streams: Array<{ lastEventId: string | null; closed: boolean; send: (event: SidecarEvent) => void }> = [];
+
+  const deferredActor = (name: string) =>
+    fromPromise<void, void>(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          calls.push(name);
+          pending[name]!.push({ resolve, reject });
+        }),
+    );
+
+  const machine = sidecarMachine.provide({
+    actors: {
+      watchStream: fromCallback<EventObject, WatchStreamInput>(({ input, sendBack }) => {
+        calls.push('watchStream');
+        const stream = { lastEventId: input.lastEventId, closed: false, send: (event: SidecarEvent) => sendBack(event) };
+        streams.push(stream);
+        return () => {
+          stream.closed = true;
+        };
+      }),
+      register: deferredActor('register'),
+      serve: deferredActor('serve'),
+      hostShutdown: deferredActor('hostShutdown'),
+      drain: deferredActor('drain'),
+      deregister: deferredActor('deregister'),
+    },
+  });
+  const actor = createActor(machine, {
+    clock,
+    ...(inspect ? { inspect } : {}),
+    input: { serviceName: 'orders', servicePort: 8080, seed: 7, ...input },
+  });
+
+  /** The most recent pending call of `name`, settled and removed. */
+  const settleLast = async (name: string, outcome: 'resolve' | 'reject', error: unknown = new Error(`${name} failed`)) => {
+    const deferred = pending[name]!.pop();
+    if (!deferred) throw new Error(`no pending ${name}`);
+    if (outcome === 'resolve') deferred.resolve();
+    else deferred.reject(error);
+    await flush();
+  };
+  const stream = () => {
+    const open = streams.filter((s) => !s.closed);
+    if (open.length !== 1) throw new Error(`expected one open watch stream, found ${open.length}`);
+    return open[0]!;
+  };
+  return { actor, clock, calls, streams, pending, stream, settleLast };
+}
+
+/** Lets promise actors settle (they resolve on microtasks). */
+export async function flush(rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
