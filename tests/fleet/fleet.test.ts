@@ -1,0 +1,40 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { request } from 'undici';
+
+/** Runs the fleet demo as `npm start -- --duration N` would, and talks to its status endpoint. */
+test('fleet demo: prints the table, serves /status, and exits 0 after --duration', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/fleet.ts', '--duration', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const match = /status at (http:\/\/127\.0\.0\.1:\d+)\/status/.exec(out);
+        if (match) resolve(match[1]!);
+      };
+      child.stdout.on('data', check);
+      child.once('exit', () => reject(new Error(`fleet exited early:\n${out}\n${err}`)));
+    });
+    const res = await request(`${url}/status`);
+    const body = (await res.body.json()) as { actors: Array<{ id: string; status: string }> };
+    assert.is(res.statusCode, 200);
+    assert.ok(body.actors.length >= 1, 'hosts actors');
+    assert.ok(body.actors.some((a) => a.id === 'lease'));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.is(code, 0, `exit code (stderr: ${err})`);
+    assert.match(out, /actor\s+state\s+status\s+ready\s+restarts\s+counters/);
+    assert.match(out, /shutting down \(--duration 3\)/);
+    assert.match(out, /\nbye\n/);
+    assert.not.match(out + err, /could not start/);
+  } finally {
+    clearTimeout(killer);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test.run();
