@@ -13,10 +13,3 @@ export class RuntimeStoppedError extends StatewireError {
     super('SW_RUNTIME_STOPPED', `cannot spawn "${id}": the runtime is stopping or stopped`, { id });
   }
 }
-
-/** An actor that failed past its restart policy: it stays failed. */
-export class ActorFailedError extends StatewireError {
-  constructor(id: string, restarts: number, cause: unknown) {
-    super('SW_ACTOR_FAILED', `actor "${id}" failed after ${restarts} restart(s)`, { id, restarts }, { cause });
-  }
-}

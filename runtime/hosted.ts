@@ -19,7 +19,7 @@ export interface HostContext {
  * policy, and drains and stops it. Every observer it attaches has an `error` callback, so an actor
  * error never reaches XState's unhandled-error path (which would exit the process, #3645).
  */
-export class Hosted implements HostedActor {
+export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   readonly id: string;
   private actor!: AnyActorRef;
   private currentFacade: Facade | undefined;
@@ -63,11 +63,11 @@ export class Hosted implements HostedActor {
     this.actor.send(event);
   }
 
-  getSnapshot(): Snapshot<unknown> {
+  getSnapshot(): any {
     return this.actor.getSnapshot();
   }
 
-  subscribe(listener: (snapshot: Snapshot<unknown>) => void): () => void {
+  subscribe(listener: (snapshot: any) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -4,4 +4,4 @@ export { defaultRestartPolicy, decideRestart, type RestartPolicy, type RestartDe
 export { rearmDelays } from './rearm.js';
 export { renderMetrics } from './metrics.js';
 export type { StatusServer, StatusServerOptions } from './status-server.js';
-export type { ActorStatus, HostedActor, HostedStatus, RuntimeEvents, RuntimeOptions, Spawnable, SpawnOptions, StopOutcome, StopReport } from './types.js';
+export type { ActorStatus, HostedActor, HostedStatus, RuntimeEvents, RuntimeOptions, Spawnable, SpawnInput, SpawnOptions, StopOutcome, StopReport } from './types.js';

@@ -6,11 +6,15 @@ import { Hosted } from './hosted.js';
 import { defaultRestartPolicy, validateRestartPolicy } from './restart-policy.js';
 import { renderMetrics } from './metrics.js';
 import { serveStatus, type StatusServer, type StatusServerOptions } from './status-server.js';
-import type { ActorStatus, HostedActor, RuntimeEvents, RuntimeOptions, Spawnable, SpawnOptions, StopReport } from './types.js';
+import type { AnyActorLogic } from 'xstate';
+import type { Facade, HostEnv } from '../actors/facade.js';
+import type { ActorStatus, HostedActor, RuntimeEvents, RuntimeOptions, Spawnable, SpawnInput, SpawnOptions, StopReport } from './types.js';
 
 export interface Runtime {
-  /** Hosts XState logic, or a facade from its factory (`env => createLink({ ...options, ...env })`). */
-  spawn(spawnable: Spawnable, options: SpawnOptions): HostedActor;
+  /** Hosts XState logic (a machine, a promise, …), restarting it under its policy. */
+  spawn<TLogic extends AnyActorLogic>(logic: TLogic, options: SpawnOptions<SpawnInput<TLogic>>): HostedActor<TLogic>;
+  /** Hosts a facade from its factory (`env => createLink({ ...options, ...env })`); a restart calls it again. */
+  spawn<TFacade extends Facade>(factory: (env: HostEnv) => TFacade, options: SpawnOptions): HostedActor<AnyActorLogic, TFacade>;
   get(id: string): HostedActor | undefined;
   /** Every hosted actor, in spawn order. */
   list(): HostedActor[];
@@ -56,7 +60,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const host = { env, clock, now, policy, emit };
 
   const runtime: Runtime = {
-    spawn(spawnable, spawnOptions) {
+    spawn(spawnable: Spawnable, spawnOptions: SpawnOptions): HostedActor<any, any> {
       const { id } = spawnOptions;
       if (typeof id !== 'string' || id.length === 0) throw new ConfigError('spawn needs a non-empty string id', { id });
       if (stopping) throw new RuntimeStoppedError(id);

@@ -1,4 +1,4 @@
-import type { AnyActorLogic, AnyActorRef, AnyEventObject, InspectionEvent, Observer, Snapshot, StateValue } from 'xstate';
+import type { ActorRefFromLogic, AnyActorLogic, EventFromLogic, InputFrom, InspectionEvent, Observer, Snapshot, SnapshotFrom, StateValue } from 'xstate';
 import type { Facade, HostEnv } from '../actors/facade.js';
 import type { Logger } from '../adapters/logger.js';
 import type { Clock } from '../machines/clock.js';
@@ -18,11 +18,11 @@ export interface RuntimeOptions {
   restart?: RestartPolicy;
 }
 
-export interface SpawnOptions {
+export interface SpawnOptions<TInput = unknown> {
   /** Unique among the runtime's actors. */
   id: string;
   /** Input of the logic (ignored for facade factories, which take their options themselves). */
-  input?: unknown;
+  input?: TInput;
   /** Supervision when the actor errors. Default: the runtime's `restart` option. */
   restart?: RestartPolicy;
   /** A persisted snapshot (from `runtime.snapshot()`) to restore; its `after` timers are re-armed. */
@@ -52,18 +52,21 @@ export interface ActorStatus {
 }
 
 /** A hosted actor. Stable across restarts: it always talks to the current incarnation. */
-export interface HostedActor {
+export interface HostedActor<TLogic extends AnyActorLogic = AnyActorLogic, TFacade extends Facade = Facade> {
   readonly id: string;
   /** The current XState actor (a new one after each restart). */
-  readonly ref: AnyActorRef;
+  readonly ref: ActorRefFromLogic<TLogic>;
   /** The current facade, for actors spawned from a facade factory. */
-  readonly facade: Facade | undefined;
-  send(event: AnyEventObject): void;
-  getSnapshot(): Snapshot<unknown>;
+  readonly facade: TFacade | undefined;
+  send(event: EventFromLogic<TLogic>): void;
+  getSnapshot(): SnapshotFrom<TLogic>;
   /** Snapshot listener that survives restarts. Returns the unsubscribe function. */
-  subscribe(listener: (snapshot: Snapshot<unknown>) => void): () => void;
+  subscribe(listener: (snapshot: SnapshotFrom<TLogic>) => void): () => void;
   status(): ActorStatus;
 }
+
+/** `InputFrom` of a logic, for typed `spawn` options. */
+export type SpawnInput<TLogic extends AnyActorLogic> = InputFrom<TLogic>;
 
 export type StopOutcome = 'drained' | 'cut' | 'stopped';
 

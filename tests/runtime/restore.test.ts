@@ -19,11 +19,11 @@ test('snapshot/restore: a restored lease re-arms its expiry for exactly the time
   // A new process: same clock reading, a new runtime, the snapshot handed back.
   const second = createRuntime({ clock });
   const restored = second.spawn(leaseMachine, { id: 'lease', snapshot: saved.lease as never });
-  assert.is((restored.getSnapshot() as LeaseSnap).value, 'held');
+  assert.is((restored.getSnapshot() as unknown as LeaseSnap).value, 'held');
   clock.increment(599);
-  assert.is((restored.getSnapshot() as LeaseSnap).value, 'held', 'not before the deadline');
+  assert.is((restored.getSnapshot() as unknown as LeaseSnap).value, 'held', 'not before the deadline');
   clock.increment(1);
-  const after = restored.getSnapshot() as LeaseSnap;
+  const after = restored.getSnapshot() as unknown as LeaseSnap;
   assert.is(after.value, 'expired', 'expired at the absolute deadline (t=1000)');
   assert.is(after.context.expirations, 1);
   await second.stop({ deadlineMs: 0 });
@@ -39,7 +39,7 @@ test('snapshot/restore: a deadline already past when restored fires at once', as
   const second = createRuntime({ clock });
   const restored = second.spawn(leaseMachine, { id: 'lease', snapshot: saved.lease as never });
   clock.increment(0);
-  assert.is((restored.getSnapshot() as LeaseSnap).value, 'expired');
+  assert.is((restored.getSnapshot() as unknown as LeaseSnap).value, 'expired');
   await second.stop({ deadlineMs: 0 });
 });
 
@@ -53,7 +53,7 @@ test('snapshot/restore: leaving the state cancels the re-armed timer as XState w
   const restored = second.spawn(leaseMachine, { id: 'lease', snapshot: saved.lease as never });
   restored.send({ type: 'lease.release' });
   clock.increment(2000);
-  const snap = restored.getSnapshot() as LeaseSnap;
+  const snap = restored.getSnapshot() as unknown as LeaseSnap;
   assert.is(snap.value, 'idle');
   assert.is(snap.context.expirations, 0, 'the old timer did not fire into idle');
   await second.stop({ deadlineMs: 0 });

@@ -1,0 +1,1 @@
+export type { Facade, HostEnv } from './facade.js';

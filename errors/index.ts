@@ -1,0 +1,2 @@
+export { ConfigError, StatewireError, describeError, isStatewireError } from './base.js';
+export { DuplicateActorIdError, RuntimeStoppedError } from './runtime.js';
