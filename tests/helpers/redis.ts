@@ -43,10 +43,15 @@ export async function startRedis(): Promise<TestRedis | undefined> {
   }
   const port = await freePort();
   let child = await launch(port);
+  // The child is unref'd so a forgotten server never holds a test process open; while we wait for
+  // its exit it must hold the event loop, or the wait would end with the loop.
   const exited = (proc: ChildProcess) =>
     proc.exitCode !== null || proc.signalCode !== null
       ? Promise.resolve()
-      : new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      : new Promise<void>((resolve) => {
+          proc.ref();
+          proc.once('exit', () => resolve());
+        });
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
