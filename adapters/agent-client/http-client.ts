@@ -1,0 +1,137 @@
+import { Pool } from 'undici';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AgentHttpStatusError, AgentNetworkError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError } from '../../errors/calls.js';
+import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson, parseRetryAfter } from './responses.js';
+import type { AgentClient, AgentInput, AgentOutput, AsyncResult, CallGuard, WaitOptions } from './types.js';
+
+export interface HttpAgentClientOptions {
+  /** Per-request timeout: headers must arrive, and the body keep flowing, within it. Default 30 000 ms. */
+  requestTimeoutMs?: number;
+  /** Connections per endpoint pool. Default 32. */
+  connections?: number;
+  /** The guard (circuit breaker) for an endpoint; called once per endpoint. Default: none. */
+  guardFor?: (endpoint: string) => CallGuard;
+  /** Defaults for waitForAsyncResult. */
+  wait?: Omit<WaitOptions, 'signal'>;
+}
+
+export const AGENT_CLIENT_DEFAULTS = { requestTimeoutMs: 30_000, connections: 32, pollIntervalMs: 1000, waitDeadlineMs: 60_000 } as const;
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+interface Target {
+  pool: Pool;
+  /** Path of the endpoint URL without its trailing slash ("" for a bare origin). */
+  prefix: string;
+  guard: CallGuard | undefined;
+}
+
+/**
+ * The agent service client over undici: one `Pool` per endpoint (keep-alive connections reused
+ * across calls), a per-request timeout, and every failure mapped to a typed error: network
+ * (AgentNetworkError), timeout (AgentTimeoutError), non-2xx (AgentHttpStatusError with
+ * `Retry-After`), malformed answer (AgentResponseError).
+ */
+export function createHttpAgentClient(options: HttpAgentClientOptions = {}): AgentClient {
+  const timeoutMs = options.requestTimeoutMs ?? AGENT_CLIENT_DEFAULTS.requestTimeoutMs;
+  const connections = options.connections ?? AGENT_CLIENT_DEFAULTS.connections;
+  const targets = new Map<string, Target>();
+  let closed = false;
+
+  function target(endpoint: string): Target {
+    let found = targets.get(endpoint);
+    if (found) return found;
+    if (closed) throw new CallsStoppedError('agent client');
+    const url = new URL(endpoint);
+    found = {
+      pool: new Pool(url.origin, { connections, keepAliveTimeout: 10_000 }),
+      prefix: url.pathname.replace(/\/+$/, ''),
+      guard: options.guardFor?.(endpoint),
+    };
+    targets.set(endpoint, found);
+    return found;
+  }
+
+  async function send(endpoint: string, method: 'GET' | 'POST', path: string, body?: unknown, requestTimeoutMs = timeoutMs): Promise<unknown> {
+    const { pool, prefix } = target(endpoint);
+    let response;
+    try {
+      response = await pool.request({
+        method,
+        path: prefix + path,
+        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        body: body === undefined ? null : JSON.stringify(body),
+        headersTimeout: requestTimeoutMs,
+        bodyTimeout: requestTimeoutMs,
+      });
+    } catch (error) {
+      throw mapTransportError(endpoint, path, error, requestTimeoutMs);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw mapTransportError(endpoint, path, error, requestTimeoutMs);
+    }
+    if (response.statusCode >= 300) {
+      throw new AgentHttpStatusError(endpoint, path, response.statusCode, text, parseRetryAfter(response.headers['retry-after']));
+    }
+    return text === '' ? {} : parseJson(endpoint, path, text);
+  }
+
+  /** Runs a request through the endpoint's guard, when it has one. */
+  function guarded<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
+    const { guard } = target(endpoint);
+    return guard ? guard.execute(call) : call();
+  }
+
+  const client: AgentClient = {
+    executeAgent(endpoint: string, agent: string, input: AgentInput): Promise<AgentOutput> {
+      const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute`;
+      return guarded(endpoint, async () => asOutput(endpoint, path, await send(endpoint, 'POST', path, input)));
+    },
+    executeAgentAsync(endpoint: string, agent: string, input: AgentInput): Promise<string> {
+      const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute/async`;
+      return guarded(endpoint, async () => asTaskId(endpoint, path, await send(endpoint, 'POST', path, input)));
+    },
+    async getAsyncResult(endpoint: string, taskId: string): Promise<AsyncResult> {
+      const path = `/api/v1/agents/tasks/${encodeURIComponent(taskId)}`;
+      const result = await guarded(endpoint, async () => asTaskStatus(endpoint, path, await send(endpoint, 'GET', path)));
+      if (result.status === 'failed') throw new AgentTaskFailedError(endpoint, taskId, result.error);
+      return result;
+    },
+    async waitForAsyncResult(endpoint: string, taskId: string, wait: WaitOptions = {}): Promise<AgentOutput> {
+      const pollIntervalMs = wait.pollIntervalMs ?? options.wait?.pollIntervalMs ?? AGENT_CLIENT_DEFAULTS.pollIntervalMs;
+      const deadlineMs = wait.deadlineMs ?? options.wait?.deadlineMs ?? AGENT_CLIENT_DEFAULTS.waitDeadlineMs;
+      const started = Date.now();
+      for (;;) {
+        wait.signal?.throwIfAborted();
+        const result = await client.getAsyncResult(endpoint, taskId);
+        if (result.completed) return result.output ?? {};
+        const left = started + deadlineMs - Date.now();
+        if (left <= 0) throw new AgentWaitTimeoutError(endpoint, taskId, Date.now() - started);
+        await delay(Math.min(pollIntervalMs, left), undefined, wait.signal ? { signal: wait.signal } : {});
+      }
+    },
+    async ping(endpoint: string, pingTimeoutMs = timeoutMs): Promise<void> {
+      await send(endpoint, 'GET', '/health', undefined, pingTimeoutMs);
+    },
+    listAgents(endpoint: string): Promise<string[]> {
+      const path = '/api/v1/agents';
+      return guarded(endpoint, async () => asAgentList(endpoint, path, await send(endpoint, 'GET', path)));
+    },
+    async close(): Promise<void> {
+      closed = true;
+      const pools = [...targets.values()].map((t) => t.pool);
+      targets.clear();
+      await Promise.all(pools.map((pool) => pool.destroy().catch(() => undefined)));
+    },
+  };
+  return client;
+}
+
+function mapTransportError(endpoint: string, path: string, error: unknown, timeoutMs: number): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return new AgentTimeoutError(endpoint, path, timeoutMs);
+  return new AgentNetworkError(endpoint, path, error);
+}

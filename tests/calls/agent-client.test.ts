@@ -1,0 +1,115 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createAgentClient, type BreakingAgentClient } from '../../actors/agent-client.js';
+import { startAgentService, type AgentService } from '../../examples/peers/agent-service.js';
+import {
+  AgentHttpStatusError,
+  AgentNetworkError,
+  AgentTaskFailedError,
+  AgentTimeoutError,
+  AgentWaitTimeoutError,
+  ErrCircuitOpen,
+} from '../../errors/calls.js';
+import { parseRetryAfter } from '../../adapters/agent-client/responses.js';
+import { eventually } from '../helpers/ports.js';
+
+let a: AgentService;
+let b: AgentService;
+let client: BreakingAgentClient;
+const changes: string[] = [];
+
+test.before(async () => {
+  a = await startAgentService({ name: 'a' });
+  b = await startAgentService({ name: 'b' });
+  client = createAgentClient({
+    requestTimeoutMs: 300,
+    breaker: { maxFailures: 2, timeoutMs: 150, onStateChange: (endpoint, from, to) => changes.push(`${endpoint === a.url ? 'a' : 'b'}:${from}>${to}`) },
+  });
+});
+
+test.after(async () => {
+  await client.close();
+  await a.close();
+  await b.close();
+});
+
+async function rejects(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, type, `got ${String(error)}`);
+    return error as Error;
+  }
+  throw new Error(`expected a ${type.name}`);
+}
+
+test('execute, list agents and ping over the interface', async () => {
+  const output = await client.executeAgent(a.url, 'echo', { task: 'hello', context: { n: 1 } });
+  assert.equal(output, { result: 'hello', context: { n: 1 }, instance: 'a' });
+  assert.equal(await client.listAgents(a.url), ['echo', 'sleep', 'fail']);
+  await client.ping(a.url);
+});
+
+test('async execute, then poll until completed; a failed task is a typed error', async () => {
+  const taskId = await client.executeAgentAsync(a.url, 'sleep', { task: 'later', context: { ms: 60 } });
+  const first = await client.getAsyncResult(a.url, taskId);
+  assert.equal(first, { status: 'running', completed: false });
+  const output = await client.waitForAsyncResult(a.url, taskId, { pollIntervalMs: 10, deadlineMs: 2000 });
+  assert.is(output.result, 'later');
+  const failing = await client.executeAgentAsync(a.url, 'fail', { task: 'x', context: { ms: 10 } });
+  await rejects(client.waitForAsyncResult(a.url, failing, { pollIntervalMs: 10, deadlineMs: 2000 }), AgentTaskFailedError);
+});
+
+test('waitForAsyncResult gives up at its overall deadline', async () => {
+  const taskId = await client.executeAgentAsync(a.url, 'sleep', { task: 'slow', context: { ms: 1000 } });
+  const started = Date.now();
+  const error = await rejects(client.waitForAsyncResult(a.url, taskId, { pollIntervalMs: 20, deadlineMs: 100 }), AgentWaitTimeoutError);
+  assert.ok(Date.now() - started < 600, 'stopped near the deadline');
+  assert.is((error as AgentWaitTimeoutError).code, 'SW_AGENT_WAIT_TIMEOUT');
+});
+
+test('4xx is the caller fault: a typed error that never opens the breaker', async () => {
+  for (let i = 0; i < 4; i++) {
+    const error = await rejects(client.executeAgent(a.url, 'fail', { task: 'x', context: { status: 422 } }), AgentHttpStatusError);
+    assert.is((error as AgentHttpStatusError).status, 422);
+  }
+  await rejects(client.executeAgent(a.url, 'no-such-agent', { task: 'x' }), AgentHttpStatusError);
+  assert.is(client.breaker(a.url)?.state, 'closed');
+});
+
+test('a hanging peer times out per request', async () => {
+  b.hang(true);
+  try {
+    const started = Date.now();
+    await rejects(client.executeAgent(b.url, 'echo', { task: 'x' }), AgentTimeoutError);
+    assert.ok(Date.now() - started < 1500);
+  } finally {
+    b.hang(false);
+  }
+  client.breaker(b.url)?.reset();
+});
+
+test('a dead endpoint opens its own breaker only, fails fast, and closes after it comes back', async () => {
+  await client.executeAgent(b.url, 'echo', { task: 'warm' });
+  await a.down();
+  await rejects(client.executeAgent(a.url, 'echo', { task: 'x' }), AgentNetworkError);
+  await rejects(client.executeAgent(a.url, 'echo', { task: 'x' }), AgentNetworkError);
+  assert.is(client.breaker(a.url)?.state, 'open');
+  await rejects(client.executeAgent(a.url, 'echo', { task: 'x' }), ErrCircuitOpen);
+  assert.is(client.breaker(b.url)?.state, 'closed');
+  assert.is((await client.executeAgent(b.url, 'echo', { task: 'still' })).instance, 'b');
+  await a.up();
+  await eventually(() => client.breaker(a.url)?.state === 'halfOpen', 'halfOpen after timeoutMs', 2000);
+  assert.is((await client.executeAgent(a.url, 'echo', { task: 'back' })).instance, 'a');
+  assert.is(client.breaker(a.url)?.state, 'closed');
+  assert.ok(changes.includes('a:closed>open') && changes.includes('a:open>halfOpen') && changes.includes('a:halfOpen>closed'), changes.join(','));
+});
+
+test('Retry-After is read as seconds or as an HTTP date', () => {
+  assert.is(parseRetryAfter('2'), 2000);
+  assert.is(parseRetryAfter(new Date(10_000).toUTCString(), 4000), 6000);
+  assert.is(parseRetryAfter('soon'), undefined);
+  assert.is(parseRetryAfter(undefined), undefined);
+});
+
+test.run();
