@@ -1,0 +1,232 @@
+import { assign, fromPromise, not, setup } from 'xstate';
+import { produce } from 'immer';
+import { msUntil, now } from './clock.js';
+import { instanceProblem, type InstanceDescriptor } from './registry-instance.js';
+
+export type { InstanceDescriptor } from './registry-instance.js';
+export { instanceProblem } from './registry-instance.js';
+
+/**
+ * A registry of service instances. Each instance is healthy ⇄ unhealthy (marked by callers and by
+ * a background `GET /health` check) and becomes expired when neither a heartbeat nor a passing
+ * health check was seen within `heartbeatTtlMs`. Two parallel regions keep the two clocks apart:
+ * `expiry` sleeps until the earliest `expiresAt` in context (absolute, so a restore re-arms it),
+ * `health` checks every `healthCheckIntervalMs` through the invoked `checkHealth` actor.
+ *
+ * Bad input never crashes the chart: an event that would register an invalid instance is counted in
+ * `rejected` and dropped (the facade throws the typed error to its caller before sending).
+ */
+export type InstanceStatus = 'healthy' | 'unhealthy' | 'expired';
+
+export interface InstanceRecord extends Required<InstanceDescriptor> {
+  status: InstanceStatus;
+  registeredAt: number;
+  lastSeen: number;
+  /** When the instance expires without a sign of life; null when expiry is off. */
+  expiresAt: number | null;
+}
+
+export interface RegistryInput {
+  /** An instance with no heartbeat (or passing check) for this long expires. 0 = never. Default 30 000 ms. */
+  heartbeatTtlMs?: number;
+  /** Period of the background health check. 0 = off. Default 10 000 ms. */
+  healthCheckIntervalMs?: number;
+}
+
+export interface RegistryContext {
+  heartbeatTtlMs: number;
+  healthCheckIntervalMs: number;
+  instances: Record<string, InstanceRecord>;
+  /** Events dropped as bad input (invalid instance, unknown id). */
+  rejected: number;
+  checks: number;
+  checkErrors: number;
+  expirations: number;
+}
+
+export interface HealthResult {
+  id: string;
+  ok: boolean;
+}
+
+export type RegistryEvent =
+  | { type: 'instance.register'; instance: InstanceDescriptor }
+  | { type: 'instance.deregister'; id: string }
+  | { type: 'instance.heartbeat'; id: string }
+  | { type: 'instance.markHealthy'; id: string }
+  | { type: 'instance.markUnhealthy'; id: string }
+  | { type: 'timer.rearm' };
+
+export const REGISTRY_DEFAULTS = { heartbeatTtlMs: 30_000, healthCheckIntervalMs: 10_000 } as const;
+
+/** The earliest expiry deadline among live instances, or null. */
+export function nextExpiry(context: RegistryContext): number | null {
+  let earliest: number | null = null;
+  for (const record of Object.values(context.instances)) {
+    if (record.status === 'expired' || record.expiresAt === null) continue;
+    if (earliest === null || record.expiresAt < earliest) earliest = record.expiresAt;
+  }
+  return earliest;
+}
+
+const known = ({ context, event }: { context: RegistryContext; event: RegistryEvent }) =>
+  'id' in event && Object.hasOwn(context.instances, event.id);
+
+export const registryMachine = setup({
+  types: {
+    input: {} as RegistryInput | undefined,
+    context: {} as RegistryContext,
+    events: {} as RegistryEvent,
+  },
+  actors: {
+    /** Pings every live instance; resolves each instance's result (never rejects per instance). */
+    checkHealth: fromPromise<HealthResult[], { instances: Array<{ id: string; endpoint: string }> }>(async () => {
+      throw new Error('not provided: checkHealth');
+    }),
+  },
+  delays: {
+    expiry: ({ context, system }) => msUntil(system, nextExpiry(context) ?? 0),
+    healthInterval: ({ context }) => context.healthCheckIntervalMs,
+  },
+  guards: {
+    validInstance: ({ context, event }) => event.type === 'instance.register' && instanceProblem(context.instances, event.instance) === null,
+    known,
+    hasDeadline: ({ context }) => nextExpiry(context) !== null,
+    healthChecksOn: ({ context }) => context.healthCheckIntervalMs > 0,
+  },
+  actions: {
+    register: assign(({ context, event, system }) => {
+      if (event.type !== 'instance.register') return {};
+      const at = now(system);
+      const { instance } = event;
+      return produce(context, (draft) => {
+        const previous = draft.instances[instance.id];
+        draft.instances[instance.id] = {
+          id: instance.id,
+          service: instance.service,
+          endpoint: instance.endpoint,
+          agents: [...(instance.agents ?? [])],
+          metadata: { ...(instance.metadata ?? {}) },
+          status: 'healthy',
+          registeredAt: previous?.registeredAt ?? at,
+          lastSeen: at,
+          expiresAt: context.heartbeatTtlMs > 0 ? at + context.heartbeatTtlMs : null,
+        };
+      });
+    }),
+    deregister: assign(({ context, event }) =>
+      produce(context, (draft) => {
+        if ('id' in event) delete draft.instances[event.id];
+      }),
+    ),
+    heartbeat: assign(({ context, event, system }) =>
+      produce(context, (draft) => {
+        const record = 'id' in event ? draft.instances[event.id] : undefined;
+        if (!record) return;
+        const at = now(system);
+        record.lastSeen = at;
+        record.expiresAt = context.heartbeatTtlMs > 0 ? at + context.heartbeatTtlMs : null;
+        if (record.status === 'expired') record.status = 'healthy';
+      }),
+    ),
+    mark: assign(({ context, event }) =>
+      produce(context, (draft) => {
+        const record = 'id' in event ? draft.instances[event.id] : undefined;
+        // An expired instance comes back only through a heartbeat or a new registration.
+        if (!record || record.status === 'expired') return;
+        record.status = event.type === 'instance.markHealthy' ? 'healthy' : 'unhealthy';
+      }),
+    ),
+    reject: assign({ rejected: ({ context }) => context.rejected + 1 }),
+    expireDue: assign(({ context, system }) => {
+      const at = now(system);
+      let expired = 0;
+      const instances = produce(context.instances, (draft) => {
+        for (const record of Object.values(draft)) {
+          if (record.status !== 'expired' && record.expiresAt !== null && record.expiresAt <= at) {
+            record.status = 'expired';
+            expired++;
+          }
+        }
+      });
+      return { instances, expirations: context.expirations + expired };
+    }),
+    applyHealth: assign(({ context, event, system }) => {
+      const results = (event as unknown as { output: HealthResult[] }).output;
+      const at = now(system);
+      const instances = produce(context.instances, (draft) => {
+        for (const { id, ok } of Array.isArray(results) ? results : []) {
+          const record = draft[id];
+          if (!record || record.status === 'expired') continue;
+          record.status = ok ? 'healthy' : 'unhealthy';
+          if (ok) {
+            // A passing check is a sign of life, like a heartbeat.
+            record.lastSeen = at;
+            record.expiresAt = context.heartbeatTtlMs > 0 ? at + context.heartbeatTtlMs : null;
+          }
+        }
+      });
+      return { instances, checks: context.checks + 1 };
+    }),
+    countCheckError: assign({ checkErrors: ({ context }) => context.checkErrors + 1 }),
+  },
+}).createMachine({
+  id: 'registry',
+  context: ({ input }) => ({
+    heartbeatTtlMs: Math.max(0, input?.heartbeatTtlMs ?? REGISTRY_DEFAULTS.heartbeatTtlMs),
+    healthCheckIntervalMs: Math.max(0, input?.healthCheckIntervalMs ?? REGISTRY_DEFAULTS.healthCheckIntervalMs),
+    instances: {},
+    rejected: 0,
+    checks: 0,
+    checkErrors: 0,
+    expirations: 0,
+  }),
+  type: 'parallel',
+  on: {
+    'instance.register': [{ guard: 'validInstance', actions: 'register' }, { actions: 'reject' }],
+    'instance.deregister': [{ guard: 'known', actions: 'deregister' }, { actions: 'reject' }],
+    'instance.heartbeat': [{ guard: 'known', actions: 'heartbeat' }, { actions: 'reject' }],
+    'instance.markHealthy': [{ guard: 'known', actions: 'mark' }, { actions: 'reject' }],
+    'instance.markUnhealthy': [{ guard: 'known', actions: 'mark' }, { actions: 'reject' }],
+  },
+  states: {
+    expiry: {
+      initial: 'idle',
+      states: {
+        idle: {
+          tags: ['ready'],
+          always: { guard: 'hasDeadline', target: 'waiting' },
+        },
+        waiting: {
+          tags: ['ready'],
+          always: { guard: not('hasDeadline'), target: 'idle' },
+          after: { expiry: { target: 'waiting', reenter: true, actions: 'expireDue' } },
+          on: { 'timer.rearm': { target: 'waiting', reenter: true } },
+        },
+      },
+    },
+    health: {
+      initial: 'waiting',
+      states: {
+        off: {},
+        waiting: {
+          always: { guard: not('healthChecksOn'), target: 'off' },
+          after: { healthInterval: 'checking' },
+          on: { 'timer.rearm': { target: 'waiting', reenter: true } },
+        },
+        checking: {
+          invoke: {
+            src: 'checkHealth',
+            input: ({ context }) => ({
+              instances: Object.values(context.instances)
+                .filter((record) => record.status !== 'expired')
+                .map(({ id, endpoint }) => ({ id, endpoint })),
+            }),
+            onDone: { target: 'waiting', actions: 'applyHealth' },
+            onError: { target: 'waiting', actions: 'countCheckError' },
+          },
+        },
+      },
+    },
+  },
+});
