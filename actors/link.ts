@@ -1,0 +1,350 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createActor, fromPromise, type Actor } from 'xstate';
+import { DiskRetryStore } from '../adapters/link/disk-retry-store.js';
+import { MemoryRetryStore } from '../adapters/link/memory-retry-store.js';
+import { encodeFrame, type TaskResultPayload } from '../adapters/link/protocol.js';
+import type { WebSocketConnection } from '../adapters/link/websocket.js';
+import { wsFactory } from '../adapters/link/websocket.js';
+import { silentLogger } from '../adapters/logger.js';
+import { LinkClosedError, LinkRejectedError } from '../errors/link.js';
+import type { Clock } from '../machines/clock.js';
+import { linkMachine } from '../machines/link.js';
+import type { Facade } from './facade.js';
+import { LogBuffer } from './link/log-buffer.js';
+import { resolveLinkOptions, type LinkOptions } from './link/options.js';
+import { Outbox } from './link/outbox.js';
+import { socketActor } from './link/socket.js';
+import { TaskRunner, type TaskHandler } from './link/tasks.js';
+
+export type { LinkOptions } from './link/options.js';
+export type { TaskContext, TaskHandler } from './link/tasks.js';
+export { LogBuffer } from './link/log-buffer.js';
+
+export interface LinkStatus {
+  id: string;
+  agentId: string;
+  serverAddress: string;
+  /** `disconnected`, `connection.open`, `backoff`, `rejected`, `closed`, … */
+  state: string;
+  connected: boolean;
+  /** Why the link is in this state: `welcome`, `socket closed 1006`, `ping.timeout`, `rejected: …`. */
+  reason: string;
+  closeCode: number | null;
+  reconnectAttempt: number;
+  counters: Record<string, number>;
+}
+
+export interface Link extends Facade {
+  readonly actor: Actor<typeof linkMachine>;
+  /** Handles `task.run` frames of `type` (several tasks run at once). */
+  registerTaskHandler(type: string, handler: TaskHandler): void;
+  /** Starts connecting; resolves when the link is first open, rejects if it is rejected or closed. */
+  connect(): Promise<void>;
+  isConnected(): boolean;
+  sendTaskConfirm(requestId: string, taskId: string): void;
+  /** One `task.log` report now (`seq` counts per task from 1). */
+  sendTaskLog(requestId: string, taskId: string, content: string): void;
+  /** A log line through the task's buffer (flushed at `logBufferSize` bytes or `logFlushIntervalMs`). */
+  sendTaskLogBuffered(requestId: string, taskId: string, content: string): void;
+  getOrCreateLogBuffer(requestId: string, taskId: string): LogBuffer;
+  /** Flushes and forgets a task's log buffer. */
+  closeLogBuffer(taskId: string): void;
+  /** The task's result, sent after its buffered logs. */
+  sendTaskResult(requestId: string, taskId: string, result: TaskResultPayload): void;
+  /** Flushes logs, waits for acks (up to `closeTimeoutMs`), keeps the rest on disk. Idempotent. */
+  close(): Promise<void>;
+  status(): LinkStatus;
+  counters(): Record<string, number>;
+}
+
+const realClock: Clock = {
+  setTimeout: (fn: (...args: unknown[]) => void, ms: number) => setTimeout(fn, ms),
+  clearTimeout: (id: unknown) => clearTimeout(id as NodeJS.Timeout),
+};
+
+/** The agent's link to its server: `createLink(options)`, then `registerTaskHandler` and `connect()`. */
+export function createLink(options: LinkOptions): Link {
+  const o = resolveLinkOptions(options, silentLogger);
+  const clock = o.clock ?? realClock;
+  const now = () => (clock as { now?: () => number }).now?.() ?? Date.now();
+  const idPrefix = randomBytes(4).toString('hex');
+  let idSeq = 0;
+  const newId = () => `${idPrefix}-${(idSeq++).toString(36)}`;
+  let invalidFrames = 0;
+  let lostAfterClose = 0;
+  let finished = false;
+  let connection: WebSocketConnection | null = null;
+
+  const notify = (event: Parameters<Actor<typeof linkMachine>['send']>[0]) => {
+    if (actor.getSnapshot().status === 'active') actor.send(event);
+  };
+  const memory = new MemoryRetryStore(o.retryQueueMemorySize);
+  let disk: DiskRetryStore | null = null;
+  const outbox = new Outbox({
+    memory,
+    maxRetries: o.retryQueueMaxRetries,
+    ttlMs: o.retryQueueDiskTtlMs,
+    warningThreshold: o.retryQueueWarningThreshold,
+    batchLoadSize: o.retryQueueBatchLoadSize,
+    now,
+    onDropped: (message, reason) => {
+      o.logger.warn('link: report dropped', { id: message.id, reason, attempt: message.attempt });
+      notify({ type: 'report.dropped', reason, id: message.id });
+    },
+    onWarning: (size, threshold) => {
+      o.logger.warn('link: disk retry queue above warning threshold', { size, threshold });
+      notify({ type: 'queue.warning', size, threshold });
+    },
+    onWriteFailed: () => notify({ type: 'socket.error', message: 'write failed' }),
+  });
+  const ready = (async () => {
+    if (o.retryQueueDir === undefined) return;
+    disk = await DiskRetryStore.open(join(o.retryQueueDir), o.retryQueueDiskSize);
+    outbox.useDisk(disk);
+  })();
+  ready.catch((error: unknown) => o.logger.error('link: cannot open the disk retry queue', { error: String(error) }));
+
+  const report = (frame: Parameters<typeof encodeFrame>[0], operation: string) => {
+    if (finished) throw new LinkClosedError(operation);
+    outbox.submit(frame.id, encodeFrame(frame));
+  };
+  const seqs = new Map<string, number>();
+  const buffers = new Map<string, LogBuffer>();
+
+  const sendTaskConfirm = (requestId: string, taskId: string) =>
+    report({ v: 2, id: newId(), type: 'task.confirm', requestId, taskId }, 'sendTaskConfirm');
+  const sendTaskLog = (requestId: string, taskId: string, content: string) => {
+    const seq = (seqs.get(taskId) ?? 0) + 1;
+    seqs.set(taskId, seq);
+    report({ v: 2, id: newId(), type: 'task.log', requestId, taskId, seq, payload: { content } }, 'sendTaskLog');
+  };
+  const getOrCreateLogBuffer = (requestId: string, taskId: string) => {
+    let buffer = buffers.get(taskId);
+    if (!buffer) {
+      buffer = new LogBuffer(requestId, taskId, (content) => sendTaskLog(requestId, taskId, content), clock, o.logBufferSize, o.logFlushIntervalMs);
+      buffers.set(taskId, buffer);
+    }
+    return buffer;
+  };
+  const closeLogBuffer = (taskId: string) => {
+    const buffer = buffers.get(taskId);
+    buffers.delete(taskId);
+    buffer?.close();
+  };
+  const sendTaskResult = (requestId: string, taskId: string, result: TaskResultPayload) => {
+    closeLogBuffer(taskId);
+    report({ v: 2, id: newId(), type: 'task.result', requestId, taskId, payload: result }, 'sendTaskResult');
+    seqs.delete(taskId);
+  };
+
+  const tasks = new TaskRunner({
+    confirm: sendTaskConfirm,
+    log: (requestId, taskId, line) => getOrCreateLogBuffer(requestId, taskId).write(line),
+    result: sendTaskResult,
+    lost: (error) => {
+      lostAfterClose++;
+      o.logger.error('link: report refused after close', { error: String(error) });
+    },
+  });
+
+  const drain = async () => {
+    tasks.abortAll('link closing');
+    await tasks.settled();
+    for (const taskId of [...buffers.keys()]) closeLogBuffer(taskId);
+    await outbox.whenSettled();
+  };
+
+  const machine = linkMachine.provide({
+    actors: {
+      socket: socketActor({
+        factory: o.socketFactory ?? wsFactory(),
+        agentId: o.agentId,
+        agentKey: o.agentKey,
+        newId,
+        opened: (c) => {
+          connection = c;
+        },
+        gone: (c) => {
+          if (connection === c) connection = null;
+        },
+        ack: (id) => outbox.ack(id),
+        task: (frame) => tasks.run({ requestId: frame.requestId, taskId: frame.taskId, type: frame.payload.type, params: frame.payload.params }),
+        invalid: (error) => {
+          invalidFrames++;
+          o.logger.warn('link: invalid frame', error.toJSON());
+        },
+      }),
+      drain: fromPromise(drain),
+    },
+  });
+  const actor = createActor(machine, {
+    id: o.id,
+    input: {
+      serverAddress: o.serverAddress,
+      agentId: o.agentId,
+      connectTimeoutMs: o.connectTimeoutMs,
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
+      pingIntervalMs: o.pingIntervalMs,
+      maxMissedPongs: o.maxMissedPongs,
+      reconnectInitialMs: o.reconnectInitialMs,
+      reconnectMaxMs: o.reconnectMaxMs,
+      reconnectJitter: o.reconnectJitter,
+      closeTimeoutMs: o.closeTimeoutMs,
+    },
+    ...(o.inspect ? { inspect: o.inspect } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+
+  // The writer is attached while the chart is open or closing (a close still flushes and waits
+  // for acks): one subscription per state change, never per report.
+  let attached = false;
+  actor.subscribe({
+    next: (snapshot) => {
+      const writable = snapshot.matches({ connection: 'open' }) || snapshot.matches({ connection: 'closing' });
+      if (writable && !attached && connection) {
+        attached = true;
+        outbox.attach(connection);
+      } else if (!writable && attached) {
+        attached = false;
+        outbox.detach();
+      }
+    },
+    error: (error) => o.logger.error('link: chart failed', { error: String(error) }),
+  });
+  actor.start();
+
+  const timers = new Set<unknown>();
+  const every = (ms: number, work: () => Promise<void>) => {
+    const tick = () => {
+      timers.delete(handle);
+      work().catch((error: unknown) => o.logger.error('link: background step failed', { error: String(error) })).finally(() => {
+        if (!finished) handle = arm();
+      });
+    };
+    const arm = () => {
+      const h = clock.setTimeout(tick, ms);
+      timers.add(h);
+      return h;
+    };
+    let handle = arm();
+  };
+
+  const settledState = () =>
+    new Promise<void>((resolve) => {
+      const check = () => actor.getSnapshot().status !== 'active';
+      if (check()) return resolve();
+      const sub = actor.subscribe({ next: () => check() && (sub.unsubscribe(), resolve()), error: () => resolve(), complete: () => resolve() });
+    });
+  const firstOpen = () =>
+    new Promise<void>((resolve, reject) => {
+      const check = (): boolean => {
+        const snapshot = actor.getSnapshot();
+        if (snapshot.hasTag('ready')) return resolve(), true;
+        if (snapshot.status !== 'active') {
+          return reject(snapshot.matches('rejected') ? new LinkRejectedError(snapshot.context.reason.replace(/^rejected: /, '')) : new LinkClosedError('connect')), true;
+        }
+        return false;
+      };
+      if (check()) return;
+      const sub = actor.subscribe({ next: () => check() && sub.unsubscribe(), error: (e) => reject(e) });
+    });
+
+  let connecting: Promise<void> | null = null;
+  let closing: Promise<void> | null = null;
+
+  const link: Link = {
+    actor,
+    registerTaskHandler: (type, handler) => tasks.register(type, handler),
+    connect() {
+      if (closing) return Promise.reject(new LinkClosedError('connect'));
+      connecting ??= ready.then(() => {
+        every(o.retryQueueLoadIntervalMs, () => outbox.pump(true));
+        every(o.retryQueueCleanupIntervalMs, () => outbox.expire());
+        void outbox.expire();
+        actor.send({ type: 'link.connect' });
+      });
+      return connecting.then(firstOpen);
+    },
+    start() {
+      link.connect().catch((error: unknown) => o.logger.warn('link: connect failed', { error: String(error) }));
+    },
+    isConnected: () => actor.getSnapshot().hasTag('ready'),
+    sendTaskConfirm,
+    sendTaskLog,
+    sendTaskLogBuffered: (requestId, taskId, content) => getOrCreateLogBuffer(requestId, taskId).write(content),
+    getOrCreateLogBuffer,
+    closeLogBuffer,
+    sendTaskResult,
+    close() {
+      closing ??= (async () => {
+        await ready.catch(() => {});
+        tasks.abortAll('link closing');
+        notify({ type: 'link.close' });
+        await settledState();
+        // Past the chart: tasks still running get until the close deadline to report (queued).
+        if (tasks.active) {
+          let timer: unknown;
+          await Promise.race([tasks.settled(), new Promise<void>((r) => (timer = clock.setTimeout(r, o.closeTimeoutMs)))]);
+          clock.clearTimeout(timer);
+        }
+        for (const taskId of [...buffers.keys()]) closeLogBuffer(taskId);
+        finished = true;
+        for (const handle of timers) clock.clearTimeout(handle);
+        timers.clear();
+        const lost = await outbox.spill();
+        if (lost) o.logger.warn('link: unacked reports not kept (no retryQueueDir or disk full)', { lost });
+        await (disk as DiskRetryStore | null)?.close();
+        actor.stop();
+      })();
+      return closing;
+    },
+    stop: () => link.close(),
+    drain: () => link.close(),
+    counters() {
+      const gauges = outbox.gauges();
+      return {
+        reports_sent: outbox.counts.sent,
+        reports_acked: outbox.counts.acked,
+        reports_resent: outbox.counts.resent,
+        reports_queued: outbox.counts.queued,
+        reports_dropped: outbox.counts.dropped,
+        write_failures: outbox.counts.writeFailures,
+        in_flight: gauges.inFlight,
+        queue_memory: gauges.memory,
+        queue_disk: gauges.disk,
+        invalid_frames: invalidFrames,
+        reports_lost_after_close: lostAfterClose,
+        tasks_started: tasks.counts.started,
+        tasks_succeeded: tasks.counts.succeeded,
+        tasks_failed: tasks.counts.failed,
+        tasks_unknown_type: tasks.counts.unknownType,
+        tasks_duplicate: tasks.counts.duplicates,
+        tasks_running: tasks.active,
+        opens: actor.getSnapshot().context.opens,
+        disk_io_errors: (disk as DiskRetryStore | null)?.ioErrors ?? 0,
+      };
+    },
+    status() {
+      const snapshot = actor.getSnapshot();
+      return {
+        id: o.id,
+        agentId: o.agentId,
+        serverAddress: o.serverAddress,
+        state: stateName(snapshot.value),
+        connected: snapshot.hasTag('ready'),
+        reason: snapshot.context.reason,
+        closeCode: snapshot.context.closeCode,
+        reconnectAttempt: snapshot.context.attempt,
+        counters: link.counters(),
+      };
+    },
+  };
+  return link;
+}
+
+function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [key, child] = Object.entries(value as Record<string, unknown>)[0] ?? ['?', ''];
+  return child ? `${key}.${stateName(child)}` : key;
+}

@@ -1,0 +1,256 @@
+import type { DiskRetryStore } from '../../adapters/link/disk-retry-store.js';
+import type { MemoryRetryStore } from '../../adapters/link/memory-retry-store.js';
+import type { RetryMessage } from '../../adapters/link/retry-store.js';
+import type { WebSocketConnection } from '../../adapters/link/websocket.js';
+import type { DropReason } from '../../errors/link.js';
+
+/** Where an unacknowledged report lives besides the in-flight table. */
+type Home = 'none' | 'memory' | 'disk';
+
+interface InFlight {
+  message: RetryMessage;
+  home: Home;
+}
+
+export interface OutboxOptions {
+  memory: MemoryRetryStore;
+  maxRetries: number;
+  ttlMs: number;
+  warningThreshold: number;
+  batchLoadSize: number;
+  /** Epoch ms, for TTLs. */
+  now: () => number;
+  onDropped: (message: RetryMessage, reason: DropReason) => void;
+  onWarning: (size: number, threshold: number) => void;
+  /** A write to a socket the chart believes open failed: the chart must hear of it. */
+  onWriteFailed: () => void;
+}
+
+/**
+ * Every report from its making to its ack: sent at once while the link is open and nothing waits
+ * before it, otherwise queued (memory, then disk), and re-sent in order after a reconnect.
+ *
+ * The hot path (`submit` while open with an empty backlog) is one Map insert and one socket
+ * write, no chart event and no store. Queued reports stay in their store until acked, so a disk
+ * report survives a crash even while in flight; reports in memory are written to disk by `spill`
+ * when the link closes.
+ */
+export class Outbox {
+  private readonly inFlight = new Map<string, InFlight>();
+  private writer: WebSocketConnection | null = null;
+  private disk: DiskRetryStore | null = null;
+  /** Highest order of each store already moved into flight. */
+  private memoryCursor = -1;
+  private diskCursor = -1;
+  /** True while any queued report has not been put in flight: new reports must queue behind. */
+  private backlog = false;
+  private pumping = false;
+  private warned = false;
+  private nextOrder = Date.now() * 1000;
+  private settledWaiters: Array<() => void> = [];
+  readonly counts = { sent: 0, acked: 0, resent: 0, queued: 0, dropped: 0, writeFailures: 0 };
+
+  constructor(private readonly options: OutboxOptions) {}
+
+  /** Adds the disk store; its messages (a previous process's) come first. */
+  useDisk(disk: DiskRetryStore): void {
+    this.disk = disk;
+    this.nextOrder = Math.max(this.nextOrder, disk.maxOrder() + 1);
+    if (disk.size() > 0) this.backlog = true;
+  }
+
+  /** Makes a report of an encoded frame and sends or queues it. */
+  submit(id: string, frame: string): void {
+    const message: RetryMessage = { id, order: this.nextOrder++, frame, attempt: 0, createdAt: this.options.now() };
+    const writer = this.writer;
+    if (writer !== null && !this.backlog) {
+      this.inFlight.set(id, { message, home: 'none' });
+      this.write(writer, frame);
+      return;
+    }
+    this.enqueue(message);
+  }
+
+  /** The link is open: re-send what was in flight, then the backlog. */
+  attach(writer: WebSocketConnection): void {
+    this.writer = writer;
+    for (const entry of [...this.inFlight.values()]) {
+      if (this.giveUp(entry, true)) continue;
+      this.counts.resent++;
+      this.write(writer, entry.message.frame);
+    }
+    void this.pump(true);
+  }
+
+  detach(): void {
+    this.writer = null;
+  }
+
+  ack(id: string): void {
+    const entry = this.inFlight.get(id);
+    if (!entry) return; // an ack of a control frame, or a second ack: nothing waits for it
+    this.inFlight.delete(id);
+    this.counts.acked++;
+    this.forget(entry);
+    if (this.inFlight.size === 0 && !this.backlog) this.wakeSettled();
+  }
+
+  /**
+   * Moves queued reports into flight. Memory batches go at once; one disk batch per call, since
+   * the seed paces disk loading (`retryQueueLoadIntervalMs`, `retryQueueBatchLoadSize`).
+   */
+  async pump(includeDisk: boolean): Promise<void> {
+    if (this.pumping || !this.backlog) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.writer === null) return;
+        const fromMemory = await this.options.memory.peek(this.options.batchLoadSize, this.memoryCursor);
+        if (fromMemory.length) {
+          this.memoryCursor = fromMemory.at(-1)!.order;
+          this.launch(fromMemory, 'memory');
+          continue;
+        }
+        if (this.disk && this.disk.sizeAfter(this.diskCursor) > 0) {
+          if (!includeDisk) return;
+          const fromDisk = await this.disk.peek(this.options.batchLoadSize, this.diskCursor);
+          if (fromDisk.length) this.diskCursor = fromDisk.at(-1)!.order;
+          this.launch(fromDisk, 'disk');
+          includeDisk = false;
+          continue;
+        }
+        this.backlog = false;
+        if (this.inFlight.size === 0) this.wakeSettled();
+        return;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Drops queued reports (not yet in flight) older than the TTL. */
+  async expire(): Promise<void> {
+    const cutoff = this.options.now() - this.options.ttlMs;
+    const expired = [
+      ...(await this.options.memory.expire(cutoff, this.memoryCursor)),
+      ...((await this.disk?.expire(cutoff, this.diskCursor)) ?? []),
+    ];
+    for (const message of expired) this.drop(message, 'ttl');
+    this.checkWarning();
+  }
+
+  /** Resolves once nothing is in flight or queued (every report acked or dropped). */
+  whenSettled(): Promise<void> {
+    if (this.inFlight.size === 0 && !this.backlog) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /**
+   * At close: every unacked report not yet on disk goes there, in its original order. Without a
+   * disk store they stay in memory only and die with the process (returned count says how many).
+   */
+  async spill(): Promise<number> {
+    const pending = [...this.inFlight.values()].filter((e) => e.home !== 'disk').map((e) => e.message);
+    pending.push(...(await this.options.memory.peek(Number.MAX_SAFE_INTEGER, this.memoryCursor)));
+    if (!this.disk) return pending.length;
+    let lost = 0;
+    for (const message of pending) {
+      try {
+        this.disk.put(message);
+      } catch {
+        lost++;
+        this.drop(message, 'overflow');
+      }
+    }
+    this.options.memory.remove(pending.map((m) => m.order));
+    await this.disk.flush();
+    return lost;
+  }
+
+  /** Reports not yet acked: in flight plus queued. */
+  gauges(): { inFlight: number; memory: number; disk: number } {
+    return { inFlight: this.inFlight.size, memory: this.options.memory.size(), disk: this.disk?.size() ?? 0 };
+  }
+
+  private write(writer: WebSocketConnection, frame: string): void {
+    if (writer.send(frame)) {
+      this.counts.sent++;
+      return;
+    }
+    // The socket died before the chart heard: the report stays in flight for the re-send.
+    this.counts.writeFailures++;
+    if (this.writer === writer) {
+      this.writer = null;
+      this.options.onWriteFailed();
+    }
+  }
+
+  private launch(messages: RetryMessage[], home: Home): void {
+    for (const message of messages) {
+      const entry = { message, home };
+      this.inFlight.set(message.id, entry);
+      if (this.giveUp(entry, false)) continue;
+      if (this.writer) this.write(this.writer, message.frame);
+    }
+  }
+
+  /** Counts a re-send and drops the report past its retries or TTL. */
+  private giveUp(entry: InFlight, isResend: boolean): boolean {
+    if (isResend) entry.message.attempt++;
+    const reason: DropReason | null =
+      entry.message.attempt > this.options.maxRetries ? 'max-retries'
+      : this.options.now() - entry.message.createdAt > this.options.ttlMs ? 'ttl'
+      : null;
+    if (!reason) return false;
+    this.inFlight.delete(entry.message.id);
+    this.forget(entry);
+    this.drop(entry.message, reason);
+    return true;
+  }
+
+  private enqueue(message: RetryMessage): void {
+    this.backlog = true;
+    this.counts.queued++;
+    const diskWaiting = this.disk ? this.disk.sizeAfter(this.diskCursor) : 0;
+    if (diskWaiting === 0 && this.options.memory.size() < this.options.memory.capacity) {
+      this.options.memory.put(message);
+      return;
+    }
+    if (this.disk && this.disk.size() < this.disk.capacity) {
+      this.disk.put(message);
+      this.checkWarning();
+      return;
+    }
+    this.drop(message, 'overflow');
+  }
+
+  private forget(entry: InFlight): void {
+    if (entry.home === 'memory') this.options.memory.remove([entry.message.order]);
+    else if (entry.home === 'disk' && this.disk) {
+      this.disk.remove([entry.message.order]);
+      this.checkWarning();
+    }
+  }
+
+  private drop(message: RetryMessage, reason: DropReason): void {
+    this.counts.dropped++;
+    this.options.onDropped(message, reason);
+    if (this.inFlight.size === 0 && !this.backlog) this.wakeSettled();
+  }
+
+  private checkWarning(): void {
+    const size = this.disk?.size() ?? 0;
+    if (size >= this.options.warningThreshold && !this.warned) {
+      this.warned = true;
+      this.options.onWarning(size, this.options.warningThreshold);
+    } else if (size < this.options.warningThreshold) {
+      this.warned = false;
+    }
+  }
+
+  private wakeSettled(): void {
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
