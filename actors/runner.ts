@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { createActor, fromCallback, fromPromise, type Actor } from 'xstate';
+import { decodeJob, encodeJob } from '../adapters/queue/codec.js';
+import { memoryQueue } from '../adapters/queue/memory.js';
+import type { JobRecord, QueueBackend, QueueName } from '../adapters/queue/types.js';
+import { silentLogger } from '../adapters/logger.js';
+import { describeError } from '../errors/base.js';
+import { ConfigError } from '../errors/base.js';
+import { ErrWorkerNotRegistry, JobDataError, WorkerRegistrationClosedError } from '../errors/worker.js';
+import { backoffDelay } from '../machines/backoff.js';
+import { now as clockNow } from '../machines/clock.js';
+import { jobRetryDelayMs } from '../machines/job-retry.js';
+import { runnerMachine, type RunnerInput } from '../machines/runner.js';
+import type { Facade, HostEnv } from './facade.js';
+import { buildJob, type DeclareOptions, type JobDeclaration } from './worker/declare.js';
+import { JobSlots, type Worker } from './worker/slots.js';
+
+export type { JobContext, Worker } from './worker/slots.js';
+export type { DeclareOptions, JobDeclaration } from './worker/declare.js';
+
+export interface RunnerOptions extends RunnerInput, Partial<Omit<HostEnv, 'id'>> {
+  /** Where jobs live. Default a private `memoryQueue()` (embedded; closed by `stop()`). */
+  backend?: QueueBackend;
+  /** This runner's id in the backend (alive set, working set). Default a random UUID. */
+  runnerId?: string;
+  /** The host's id for this actor (HostEnv). */
+  id?: string;
+  /** High jobs taken per low job while both queues have jobs. Default 4. */
+  highWeight?: number;
+  /** Delay before a failed job runs again. Default `jobRetryDelayMs` (retryCount⁴ s + 15 s + jitter). */
+  retryDelayMs?: (retryCount: number) => number;
+}
+
+export interface RunnerStatus {
+  state: unknown;
+  runnerId: string;
+  /** The seed's RunnerStatus. */
+  execCount: number;
+  failCount: number;
+  deadCount: number;
+  malformedCount: number;
+  running: number;
+  held: number;
+  pendingAcks: number;
+  recoveredJobs: number;
+  lastError: string | null;
+}
+
+export interface DeadJobView {
+  id: string;
+  error: string | null;
+  diedAt: number;
+  /** The decoded job, or null when its data is malformed (then `raw` holds it). */
+  job: JobRecord | null;
+  raw: string | null;
+}
+
+export interface Runner extends Facade {
+  readonly runnerId: string;
+  readonly backend: QueueBackend;
+  registerWorker<P>(worker: Worker<P>): void;
+  declare<P>(job: JobDeclaration<P>, options?: DeclareOptions): Promise<JobRecord>;
+  /** Many jobs in one backend step (one script call per 1000 jobs on Redis). */
+  declareMany(jobs: ReadonlyArray<JobDeclaration & { options?: DeclareOptions }>): Promise<JobRecord[]>;
+  /** Starts and resolves when stopped; aborting `signal` stops (drains) it. */
+  run(signal?: AbortSignal): Promise<void>;
+  stop(options?: { deadlineMs?: number }): Promise<void>;
+  queueLength(queue: QueueName | 'waiting' | 'dead'): Promise<number>;
+  status(): RunnerStatus;
+  dead(offset?: number, limit?: number): Promise<DeadJobView[]>;
+  /** A dead job back to ready with its retries reset; false when it was not dead. */
+  redrive(id: string): Promise<boolean>;
+}
+
+export function createRunner(options: RunnerOptions = {}): Runner {
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new ConfigError('threads must be an integer >= 1', { threads: options.threads });
+  }
+  const ownsBackend = !options.backend;
+  const backend = options.backend ?? memoryQueue();
+  const runnerId = options.runnerId ?? randomUUID();
+  const logger = options.logger ?? silentLogger;
+  const highWeight = options.highWeight ?? 4;
+  const retryDelayMs = options.retryDelayMs ?? ((n: number) => jobRetryDelayMs(n));
+  const workers = new Map<string, Worker>();
+  const abort = new AbortController();
+  let started = false;
+  let saturated = false;
+  let recoveredJobs = 0;
+  let lastError: string | null = null;
+  let pullInFlight: Promise<unknown> | undefined;
+
+  // ---- acknowledgements: one complete + one fail call per tick, one flush in flight at a time
+  let flushing: Promise<void> | undefined;
+  let flushQueued = false;
+  let flushFailures = 0;
+  const scheduleFlush = () => {
+    if (flushQueued || flushing) return;
+    flushQueued = true;
+    setImmediate(() => {
+      flushQueued = false;
+      void flush();
+    });
+  };
+  function flush(): Promise<void> {
+    if (flushing) return flushing;
+    if (slots.acks.length === 0 && slots.failures.length === 0) return Promise.resolve();
+    const acks = slots.acks;
+    const failures = slots.failures;
+    slots.acks = [];
+    slots.failures = [];
+    flushing = Promise.all([backend.complete(runnerId, acks), backend.fail(runnerId, failures, now())])
+      .then(() => {
+        flushFailures = 0;
+      })
+      .catch((error: unknown) => {
+        // Keep them: still in our working set, so a crash now means a re-run, never a loss.
+        slots.acks.unshift(...acks);
+        slots.failures.unshift(...failures);
+        lastError = describeError(error).message;
+        flushFailures++;
+        logger.warn('worker: acknowledging jobs failed, retrying', { runnerId, error: lastError });
+        return new Promise<void>((resolve) => setTimeout(resolve, backoffDelay(flushFailures, { initialMs: 50, maxMs: 2000 })));
+      })
+      .finally(() => {
+        flushing = undefined;
+        if (slots.acks.length || slots.failures.length) scheduleFlush();
+      });
+    return flushing;
+  }
+  async function flushAll(deadline: number): Promise<void> {
+    while ((slots.acks.length || slots.failures.length || flushing) && Date.now() < deadline) {
+      await (flushing ?? flush());
+    }
+  }
+
+  const now = () => clockNow(actor.system);
+
+  const slots = new JobSlots({
+    threads: options.threads ?? 10,
+    runnerId,
+    workers,
+    signal: abort.signal,
+    now,
+    retryDelayMs,
+    onSettled: scheduleFlush,
+    onFreed: () => {
+      if (saturated && slots.held.size < actor.getSnapshot().context.needPullThreshold) {
+        saturated = false;
+        actor.send({ type: 'capacity.available' });
+      }
+    },
+  });
+
+  const machine = runnerMachine.provide({
+    actors: {
+      register: fromPromise(async ({ input }) => {
+        await backend.heartbeat(runnerId, now() + input.aliveTtlMs);
+        // A runner restarted under the same id picks up what it left behind.
+        await backend.release(runnerId);
+      }),
+      pull: fromPromise(async ({ input }) => {
+        const pulling = backend.pull(runnerId, input.limit, now(), highWeight);
+        pullInFlight = pulling;
+        const result = await pulling;
+        slots.accept(result.jobs);
+        return { pulled: result.jobs.length, held: slots.held.size, nextDueAt: result.nextDueAt };
+      }),
+      watchWork: fromCallback(({ sendBack }) => {
+        const off = backend.onWork(() => sendBack({ type: 'work.available' }));
+        return () => void off();
+      }),
+      heartbeat: fromPromise(async ({ input }) => {
+        await backend.heartbeat(runnerId, now() + input.aliveTtlMs);
+        const recovered = await backend.recover(now());
+        recoveredJobs += recovered.jobs;
+        if (recovered.jobs) logger.info('worker: recovered jobs of dead runners', { runnerId, ...recovered });
+        return { recoveredRunners: recovered.runners, recoveredJobs: recovered.jobs };
+      }),
+      finishInFlight: fromPromise(async () => {
+        slots.closed = true;
+        await slots.whenIdle();
+      }),
+      release: fromPromise(async () => {
+        slots.closed = true;
+        await pullInFlight?.catch(() => {});
+        abort.abort();
+        slots.abandon();
+        await flushAll(Date.now() + 5000);
+        await backend.unregister(runnerId);
+      }),
+    },
+  });
+
+  const input: RunnerInput = {
+    threads: options.threads,
+    pullBatchSize: options.pullBatchSize,
+    needPullThresholdRatio: options.needPullThresholdRatio,
+    aliveTtlMs: options.aliveTtlMs,
+    heartbeatEveryMs: options.heartbeatEveryMs,
+    idlePollMs: options.idlePollMs,
+    drainTimeoutMs: options.drainTimeoutMs,
+    backendBackoff: options.backendBackoff,
+  };
+  // Only set keys: XState spreads these over its defaults, so `clock: undefined` would erase its clock.
+  const actor: Actor<typeof machine> = createActor(machine, {
+    input,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.id ? { id: options.id } : {}),
+  });
+  actor.subscribe({
+    next: (snapshot) => {
+      saturated = snapshot.matches({ running: { work: 'saturated' } });
+      if (snapshot.context.lastError) lastError = snapshot.context.lastError;
+    },
+    error: (error) => {
+      lastError = describeError(error).message;
+      logger.error('worker: runner actor failed', { runnerId, error: lastError });
+    },
+  });
+  actor.on('backend.failed', (event) => logger.warn('worker: backend failed', { runnerId, error: event.error }));
+
+  const stopped = new Promise<void>((resolve) => {
+    actor.subscribe({ complete: () => resolve(), error: () => resolve() });
+  });
+
+  function start(): void {
+    if (started) return;
+    started = true;
+    actor.start();
+  }
+
+  async function stop(stopOptions: { deadlineMs?: number } = {}): Promise<void> {
+    if (!started) {
+      started = true;
+      actor.stop();
+    } else if (actor.getSnapshot().status === 'active') {
+      actor.send({ type: 'runner.stop', deadlineMs: stopOptions.deadlineMs });
+      await stopped;
+    }
+    if (ownsBackend) await backend.close();
+  }
+
+  async function declareMany(jobs: ReadonlyArray<JobDeclaration & { options?: DeclareOptions }>): Promise<JobRecord[]> {
+    const at = now();
+    const built = jobs.map((job) => {
+      if (!workers.has(job.name)) throw new ErrWorkerNotRegistry(job.name);
+      return buildJob(job, job.options ?? {}, at);
+    });
+    await backend.add(
+      built.map((b) => b.entry),
+      at,
+    );
+    return built.map((b) => b.record);
+  }
+
+  return {
+    actor,
+    runnerId,
+    backend,
+    start,
+    stop,
+    drain: () => stop(),
+    registerWorker(worker) {
+      if (started) throw new WorkerRegistrationClosedError(worker.name);
+      if (typeof worker?.name !== 'string' || worker.name === '' || typeof worker.perform !== 'function') {
+        throw new ConfigError('a worker needs a non-empty name and a perform function', { name: worker?.name });
+      }
+      workers.set(worker.name, worker as Worker);
+    },
+    async declare(job, declareOptions = {}) {
+      const [record] = await declareMany([{ ...job, options: declareOptions }]);
+      return record!;
+    },
+    declareMany,
+    async run(signal) {
+      start();
+      const onAbort = () => void stop();
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await stopped;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    async queueLength(queue) {
+      const counts = await backend.counts();
+      return counts[queue];
+    },
+    status(): RunnerStatus {
+      const snapshot = actor.getSnapshot();
+      return {
+        state: snapshot.value,
+        runnerId,
+        execCount: slots.counters.exec,
+        failCount: slots.counters.fail,
+        deadCount: slots.counters.dead,
+        malformedCount: slots.counters.malformed,
+        running: slots.running,
+        held: slots.held.size,
+        pendingAcks: slots.acks.length + slots.failures.length,
+        recoveredJobs,
+        lastError,
+      };
+    },
+    counters() {
+      return {
+        worker_exec_total: slots.counters.exec,
+        worker_fail_total: slots.counters.fail,
+        worker_dead_total: slots.counters.dead,
+        worker_malformed_total: slots.counters.malformed,
+        worker_running: slots.running,
+        worker_held: slots.held.size,
+        worker_recovered_total: recoveredJobs,
+      };
+    },
+    async dead(offset = 0, limit = 100) {
+      const list = await backend.dead(offset, limit);
+      return list.map((entry) => {
+        let job: JobRecord | null = null;
+        try {
+          job = entry.data === null ? null : decodeJob(entry.id, entry.data);
+        } catch (error) {
+          if (!(error instanceof JobDataError)) throw error;
+        }
+        return { id: entry.id, error: entry.error, diedAt: entry.diedAt, job, raw: job ? null : entry.data };
+      });
+    },
+    async redrive(id) {
+      const data = await backend.get(id);
+      let record: JobRecord | null = null;
+      try {
+        record = data === null ? null : decodeJob(id, data);
+      } catch {
+        record = null; // malformed: re-driven as it is, it will be rejected again with a clear error
+      }
+      if (!record) return backend.redrive(id, 'low');
+      return backend.redrive(id, record.queue, encodeJob({ ...record, retryCount: 0 }));
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { Fifo } from '../../adapters/queue/fifo.js';
+import { decodeJob, encodeJob } from '../../adapters/queue/codec.js';
+import type { JobFailure, JobRecord, PulledJob } from '../../adapters/queue/types.js';
+import { describeError } from '../../errors/base.js';
+import { ErrWorkerNotRegistry } from '../../errors/worker.js';
+import { hasRetriesLeft } from '../../machines/job-retry.js';
+
+/** What a worker's `perform` receives (the seed's Context). */
+export interface JobContext<P = unknown> {
+  /** The job as stored, retries and last error included. */
+  readonly meta: Readonly<JobRecord>;
+  readonly payload: P;
+  /** Aborted when the runner's drain deadline passes: the job goes back to ready. */
+  readonly signal: AbortSignal;
+  /** Which runner runs it. */
+  readonly runnerId: string;
+}
+
+export interface Worker<P = unknown> {
+  name: string;
+  perform(ctx: JobContext<P>): unknown;
+}
+
+export interface SlotCounters {
+  exec: number;
+  fail: number;
+  dead: number;
+  malformed: number;
+}
+
+/**
+ * The runner's hot path, kept out of the chart: a buffer of pulled jobs, `threads` slots that
+ * perform them, and batched acknowledgements (`onSettled` gathers them; the facade flushes them in
+ * one script call per tick). A sync no-op job costs a map insert, a call and an array push.
+ */
+export class JobSlots {
+  readonly held = new Map<string, JobRecord>();
+  readonly buffer = new Fifo<JobRecord>();
+  readonly counters: SlotCounters = { exec: 0, fail: 0, dead: 0, malformed: 0 };
+  running = 0;
+  /** When set, no buffered job starts (draining). */
+  closed = false;
+  acks: string[] = [];
+  failures: JobFailure[] = [];
+  private pumping = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly options: {
+      threads: number;
+      runnerId: string;
+      workers: ReadonlyMap<string, Worker>;
+      signal: AbortSignal;
+      now: () => number;
+      retryDelayMs: (retryCount: number) => number;
+      /** Called after acks or failures were queued (the facade schedules a flush). */
+      onSettled: () => void;
+      /** Called when a job left the held set (the facade may tell a saturated chart). */
+      onFreed: () => void;
+    },
+  ) {}
+
+  /** Takes a pulled batch: decodes it, parks malformed data for the dead set, buffers the rest. */
+  accept(jobs: readonly PulledJob[]): void {
+    for (const pulled of jobs) {
+      if (pulled.data === null) continue;
+      let record: JobRecord;
+      try {
+        record = decodeJob(pulled.id, pulled.data);
+      } catch (error) {
+        this.counters.malformed++;
+        this.counters.dead++;
+        this.failures.push({ id: pulled.id, retryAt: null, error: describeError(error).message });
+        continue;
+      }
+      this.held.set(record.id, record);
+      this.buffer.push(record);
+    }
+    if (this.failures.length) this.options.onSettled();
+    this.pump();
+  }
+
+  /** Starts buffered jobs while slots are free. Re-entrant calls (sync jobs) fold into the loop. */
+  pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && this.running < this.options.threads && this.buffer.length > 0) {
+        this.start(this.buffer.shift()!);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Resolves once no job is running. */
+  whenIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Forgets every held job (they are handed back by the backend) and returns their ids. */
+  abandon(): string[] {
+    const ids = [...this.held.keys()];
+    this.held.clear();
+    while (this.buffer.shift() !== undefined);
+    return ids;
+  }
+
+  private start(record: JobRecord): void {
+    const worker = this.options.workers.get(record.name);
+    this.running++;
+    if (!worker) {
+      this.failed(record, new ErrWorkerNotRegistry(record.name));
+      return;
+    }
+    let result: unknown;
+    try {
+      result = worker.perform({ meta: record, payload: record.payload, signal: this.options.signal, runnerId: this.options.runnerId });
+    } catch (error) {
+      this.failed(record, error);
+      return;
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        () => this.done(record),
+        (error: unknown) => this.failed(record, error),
+      );
+    } else {
+      this.done(record);
+    }
+  }
+
+  private done(record: JobRecord): void {
+    this.counters.exec++;
+    if (this.held.delete(record.id)) this.acks.push(record.id);
+    this.settle();
+  }
+
+  private failed(record: JobRecord, error: unknown): void {
+    this.counters.exec++;
+    this.counters.fail++;
+    if (this.held.delete(record.id)) {
+      const retryCount = record.retryCount + 1;
+      const message = describeError(error).message;
+      const next: JobRecord = { ...record, retryCount, error: message };
+      const retry = hasRetriesLeft(record.retry, retryCount);
+      if (!retry) this.counters.dead++;
+      this.failures.push({
+        id: record.id,
+        data: encodeJob(next),
+        retryAt: retry ? this.options.now() + this.options.retryDelayMs(retryCount) : null,
+        error: message,
+      });
+    }
+    this.settle();
+  }
+
+  private settle(): void {
+    this.running--;
+    this.options.onSettled();
+    if (this.running === 0 && this.idleWaiters.length) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+    this.pump();
+    this.options.onFreed();
+  }
+}

@@ -1,0 +1,52 @@
+--[[
+  pull: waiting → ready for due jobs (up to ARGV[3]), then ready → working for up to ARGV[2] jobs.
+
+  KEYS[1] waiting   zset "<queue>#<id>" by due time
+  KEYS[2] high      list of ready ids
+  KEYS[3] low       list of ready ids
+  KEYS[4] jobs      hash id → data
+  KEYS[5] working   hash id → queue, of the pulling runner
+  ARGV[1] now (epoch ms)
+  ARGV[2] limit: most jobs to pull
+  ARGV[3] promote limit
+  ARGV[4] high weight w: a batch takes ceil(limit·w/(w+1)) high jobs first, fills up with low,
+          then with high again — so low is never starved while high is busy
+
+  Output: { nextDueAt | "", id1, queue1, data1 | nil, id2, … }. An id without data (deleted
+  meanwhile) is returned with nil data and not put into the working set.
+]]
+--!include promote
+local now, limit, weight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+promote(KEYS[1], KEYS[2], KEYS[3], now, tonumber(ARGV[3]))
+
+local ids, queues = {}, {}
+local function take(key, queue, count)
+  if count <= 0 then return 0 end
+  local got = redis.call('LPOP', key, count)
+  if not got then return 0 end
+  for _, id in ipairs(got) do
+    ids[#ids + 1] = id
+    queues[#queues + 1] = queue
+  end
+  return #got
+end
+local high = take(KEYS[2], 'high', math.ceil(limit * weight / (weight + 1)))
+local low = take(KEYS[3], 'low', limit - high)
+take(KEYS[2], 'high', limit - high - low)
+
+local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local out = { next[2] or '' }
+if #ids == 0 then return out end
+local data = redis.call('HMGET', KEYS[4], unpack(ids))
+local working = {}
+for i, id in ipairs(ids) do
+  out[#out + 1] = id
+  out[#out + 1] = queues[i]
+  out[#out + 1] = data[i]
+  if data[i] then
+    working[#working + 1] = id
+    working[#working + 1] = queues[i]
+  end
+end
+if #working > 0 then redis.call('HSET', KEYS[5], unpack(working)) end
+return out

@@ -1,0 +1,206 @@
+import { Fifo } from './fifo.js';
+import type { DeadJob, JobFailure, NewJob, PullResult, PulledJob, QueueBackend, QueueCounts, QueueName, RecoveryResult, StoredJobState } from './types.js';
+
+/**
+ * The in-process backend: the embedded default (demo, `npm start`, single-process hosts).
+ * Same semantics as the Lua scripts, step for step (tests/worker/contract.ts runs the same suite
+ * on both); nothing survives the process. Each method is one synchronous step, like a script.
+ */
+export function memoryQueue(): QueueBackend {
+  const jobs = new Map<string, string>();
+  const errors = new Map<string, string>();
+  /** Waiting entries sorted by due time (ties in insertion order). */
+  let waiting: Array<{ at: number; id: string; queue: QueueName }> = [];
+  const ready: Record<QueueName, Fifo<string>> = { high: new Fifo(), low: new Fifo() };
+  const working = new Map<string, Map<string, QueueName>>();
+  const alive = new Map<string, number>();
+  const dead = new Map<string, number>();
+  const stats = { completed: 0, failed: 0 };
+  const listeners = new Set<() => void>();
+
+  const notify = () => {
+    for (const listener of listeners) queueMicrotask(listener);
+  };
+  const workingOf = (runnerId: string) => {
+    let set = working.get(runnerId);
+    if (!set) working.set(runnerId, (set = new Map()));
+    return set;
+  };
+  function schedule(at: number, id: string, queue: QueueName): void {
+    let lo = 0;
+    let hi = waiting.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (waiting[mid]!.at <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    waiting.splice(lo, 0, { at, id, queue });
+  }
+  function promote(now: number, limit: number): number {
+    let count = 0;
+    while (count < limit && waiting.length > count && waiting[count]!.at <= now) count++;
+    if (count === 0) return 0;
+    for (const entry of waiting.slice(0, count)) ready[entry.queue].push(entry.id);
+    waiting = waiting.slice(count);
+    return count;
+  }
+  function releaseAll(runnerId: string): number {
+    const set = working.get(runnerId);
+    if (!set) return 0;
+    for (const [id, queue] of set) ready[queue].unshift(id);
+    working.delete(runnerId);
+    return set.size;
+  }
+
+  return {
+    kind: 'memory',
+
+    async add(list: readonly NewJob[], now) {
+      for (const job of list) {
+        jobs.set(job.id, job.data);
+        if (job.performAt > now) schedule(job.performAt, job.id, job.queue);
+        else ready[job.queue].push(job.id);
+      }
+      if (list.length) notify();
+      return list.length;
+    },
+
+    async promoteDue(now, limit) {
+      return promote(now, limit);
+    },
+
+    async pull(runnerId, limit, now, highWeight): Promise<PullResult> {
+      promote(now, 100);
+      const pulled: PulledJob[] = [];
+      const take = (queue: QueueName, count: number) => {
+        let taken = 0;
+        for (; taken < count && ready[queue].length > 0; taken++) {
+          const id = ready[queue].shift()!;
+          pulled.push({ id, queue, data: jobs.get(id) ?? null });
+        }
+        return taken;
+      };
+      const high = take('high', Math.ceil((limit * highWeight) / (highWeight + 1)));
+      const low = take('low', limit - high);
+      take('high', limit - high - low);
+      const set = workingOf(runnerId);
+      for (const job of pulled) if (job.data !== null) set.set(job.id, job.queue);
+      return { jobs: pulled, nextDueAt: waiting[0]?.at ?? null };
+    },
+
+    async complete(runnerId, ids) {
+      const set = working.get(runnerId);
+      let done = 0;
+      for (const id of ids) {
+        if (!set?.delete(id)) continue;
+        jobs.delete(id);
+        errors.delete(id);
+        done++;
+      }
+      stats.completed += done;
+      return done;
+    },
+
+    async fail(runnerId, failures: readonly JobFailure[], now) {
+      const set = working.get(runnerId);
+      let moved = 0;
+      for (const failure of failures) {
+        const queue = set?.get(failure.id);
+        if (!queue) continue;
+        set!.delete(failure.id);
+        if (failure.data !== undefined) jobs.set(failure.id, failure.data);
+        errors.set(failure.id, failure.error);
+        if (failure.retryAt === null) dead.set(failure.id, now);
+        else schedule(failure.retryAt, failure.id, queue);
+        moved++;
+      }
+      stats.failed += moved;
+      return moved;
+    },
+
+    async release(runnerId, ids) {
+      if (!ids) {
+        const moved = releaseAll(runnerId);
+        if (moved) notify();
+        return moved;
+      }
+      const set = working.get(runnerId);
+      let moved = 0;
+      for (const id of ids) {
+        const queue = set?.get(id);
+        if (!queue) continue;
+        set!.delete(id);
+        ready[queue].unshift(id);
+        moved++;
+      }
+      if (moved) notify();
+      return moved;
+    },
+
+    async heartbeat(runnerId, expiresAt) {
+      alive.set(runnerId, expiresAt);
+    },
+
+    async unregister(runnerId) {
+      const moved = releaseAll(runnerId);
+      alive.delete(runnerId);
+      if (moved) notify();
+      return moved;
+    },
+
+    async recover(now): Promise<RecoveryResult> {
+      const runners: string[] = [];
+      let moved = 0;
+      for (const [runnerId, expiresAt] of alive) {
+        if (expiresAt >= now) continue;
+        moved += releaseAll(runnerId);
+        alive.delete(runnerId);
+        runners.push(runnerId);
+      }
+      if (moved) notify();
+      return { runners, jobs: moved };
+    },
+
+    async dead(offset, limit): Promise<DeadJob[]> {
+      return [...dead]
+        .sort((a, b) => a[1] - b[1])
+        .slice(offset, offset + limit)
+        .map(([id, diedAt]) => ({ id, data: jobs.get(id) ?? null, error: errors.get(id) ?? null, diedAt }));
+    },
+
+    async redrive(id, queue, data) {
+      if (!dead.delete(id)) return false;
+      if (data !== undefined) jobs.set(id, data);
+      errors.delete(id);
+      ready[queue].push(id);
+      notify();
+      return true;
+    },
+
+    async get(id) {
+      return jobs.get(id) ?? null;
+    },
+
+    async state(id): Promise<StoredJobState | undefined> {
+      if (!jobs.has(id)) return undefined;
+      if (dead.has(id)) return 'dead';
+      if (waiting.some((entry) => entry.id === id)) return 'waiting';
+      if (ready.high.includes(id) || ready.low.includes(id)) return 'ready';
+      for (const [runnerId, set] of working) if (alive.has(runnerId) && set.has(id)) return 'working';
+      return undefined;
+    },
+
+    async counts(): Promise<QueueCounts> {
+      return { waiting: waiting.length, high: ready.high.length, low: ready.low.length, dead: dead.size, ...stats };
+    },
+
+    onWork(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async close() {
+      listeners.clear();
+    },
+  };
+}

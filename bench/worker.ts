@@ -1,0 +1,136 @@
+/**
+ * worker vs BullMQ on one private redis-server, same run, no-op jobs:
+ *   1. jobs added per second, in bulk (1000 per call, sequential calls, both sides);
+ *   2. jobs processed per second end to end (jobs queued beforehand; the clock stops when every
+ *      job ran and its acknowledgement reached Redis: completed == N for ours, nothing waiting or
+ *      active for BullMQ).
+ * Both sides: 100 concurrent slots, data removed on completion (BullMQ `removeOnComplete: true`).
+ * At-least-once is checked after each of our rounds: every job ran, none left queued.
+ */
+import { Queue, Worker as BullWorker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createRunner } from '../actors/runner.js';
+import { redisQueue } from '../adapters/queue/redis.js';
+import { startRedis } from '../tests/helpers/redis.js';
+import { sleep } from '../tests/helpers/ports.js';
+import { compare } from './lib.js';
+
+const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 20_000);
+const CHUNK = 1000;
+const CONCURRENCY = 100;
+
+async function main(): Promise<void> {
+  const server = await startRedis();
+  if (!server) {
+    console.log(JSON.stringify({ bench: 'worker', skipped: 'redis-server not found' }));
+    return;
+  }
+  const { port } = server;
+  const admin = new Redis(server.url);
+  let round = 0;
+  try {
+    // ---- 1. bulk add
+    await compare({
+      bench: 'worker.add.bulk',
+      unit: 'jobs/s',
+      better: 'higher',
+      peer: 'bullmq',
+      rounds: 3,
+      ours: async () => {
+        await admin.flushdb();
+        const redis = new Redis(server.url);
+        const runner = createRunner({ backend: redisQueue(redis, { name: `add${round++}` }) });
+        runner.registerWorker({ name: 'noop', perform: () => {} });
+        const jobs = Array.from({ length: CHUNK }, (_, i) => ({ name: 'noop', payload: { i } }));
+        const start = performance.now();
+        for (let i = 0; i < JOBS; i += CHUNK) await runner.declareMany(jobs);
+        const rate = JOBS / ((performance.now() - start) / 1000);
+        await runner.stop();
+        redis.disconnect();
+        return rate;
+      },
+      theirs: async () => {
+        await admin.flushdb();
+        const queue = new Queue(`add${round++}`, { connection: { host: '127.0.0.1', port } });
+        const jobs = Array.from({ length: CHUNK }, (_, i) => ({ name: 'noop', data: { i }, opts: { removeOnComplete: true } }));
+        const start = performance.now();
+        for (let i = 0; i < JOBS; i += CHUNK) await queue.addBulk(jobs);
+        const rate = JOBS / ((performance.now() - start) / 1000);
+        await queue.close();
+        return rate;
+      },
+    });
+
+    // ---- 2. processing end to end
+    const lost: number[] = [];
+    await compare({
+      bench: 'worker.process',
+      unit: 'jobs/s',
+      better: 'higher',
+      peer: 'bullmq',
+      rounds: 3,
+      extra: { jobs: JOBS, concurrency: CONCURRENCY },
+      ours: async () => {
+        await admin.flushdb();
+        const redis = new Redis(server.url);
+        const backend = redisQueue(redis, { name: `proc${round++}` });
+        const runner = createRunner({ backend, threads: CONCURRENCY, pullBatchSize: 3 * CONCURRENCY });
+        const seen = new Uint8Array(JOBS);
+        let ran = 0;
+        runner.registerWorker<{ i: number }>({ name: 'noop', perform: ({ payload }) => { seen[payload.i] = 1; ran++; } });
+        for (let i = 0; i < JOBS; i += CHUNK) {
+          await runner.declareMany(Array.from({ length: Math.min(CHUNK, JOBS - i) }, (_, j) => ({ name: 'noop', payload: { i: i + j } })));
+        }
+        const start = performance.now();
+        runner.start();
+        const deadline = Date.now() + 30_000;
+        while ((await backend.counts()).completed < JOBS && Date.now() < deadline) await sleep(2);
+        const rate = JOBS / ((performance.now() - start) / 1000);
+        await runner.stop();
+        const counts = await backend.counts();
+        lost.push(seen.reduce((missing, v) => missing + (v ? 0 : 1), 0) + counts.high + counts.low + counts.waiting);
+        if (ran < JOBS) throw new Error(`ours ran ${ran}/${JOBS} jobs`);
+        await backend.close();
+        redis.disconnect();
+        return rate;
+      },
+      theirs: async () => {
+        await admin.flushdb();
+        const name = `proc${round++}`;
+        const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+        const queue = new Queue(name, { connection });
+        for (let i = 0; i < JOBS; i += CHUNK) {
+          await queue.addBulk(Array.from({ length: Math.min(CHUNK, JOBS - i) }, (_, j) => ({ name: 'noop', data: { i: i + j }, opts: { removeOnComplete: true } })));
+        }
+        let ran = 0;
+        const start = performance.now();
+        const worker = new BullWorker(name, async () => { ran++; }, { connection, concurrency: CONCURRENCY });
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          if (Date.now() > deadline) break;
+          if (ran >= JOBS) {
+            const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
+            if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) === 0) break;
+          }
+          await sleep(2);
+        }
+        const rate = JOBS / ((performance.now() - start) / 1000);
+        await worker.close();
+        await queue.close();
+        return rate;
+      },
+    });
+    console.log(JSON.stringify({ bench: 'worker.at-least-once', lostJobsPerRound: lost }));
+  } finally {
+    admin.disconnect();
+    await server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
