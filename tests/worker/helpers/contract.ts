@@ -1,0 +1,149 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { NewJob, QueueBackend, QueueName } from '../../../adapters/queue/types.js';
+
+/**
+ * The QueueBackend contract: every backend (memory, redis) must pass it unchanged. Each test gets
+ * a fresh, empty queue from `make()`; times are explicit (`now`), so no test sleeps.
+ */
+export interface ContractTarget {
+  make(): Promise<QueueBackend>;
+  after?(): Promise<void>;
+}
+
+const job = (id: string, queue: QueueName = 'low', performAt = 0): NewJob => ({
+  id,
+  queue,
+  performAt,
+  data: JSON.stringify({ id, name: 'w', payload: null, queue, retry: 1, retryCount: 0, createdAt: 0, performAt: null, error: null }),
+});
+
+export function queueContract(name: string, target: ContractTarget) {
+  const test = suite(`queue contract: ${name}`);
+  let q: QueueBackend;
+  test.before.each(async () => {
+    q = await target.make();
+  });
+  test.after.each(async () => {
+    await q.close();
+  });
+  if (target.after) test.after(target.after);
+
+  test('a ready job is pulled into the working set and completed', async () => {
+    assert.is(await q.add([job('a')], 100), 1);
+    await q.heartbeat('r1', 10_000);
+    assert.is(await q.state('a'), 'ready');
+    const pulled = await q.pull('r1', 10, 100, 4);
+    assert.equal(pulled.jobs.map((j) => [j.id, j.queue]), [['a', 'low']]);
+    assert.ok(pulled.jobs[0]!.data?.includes('"id":"a"'));
+    assert.is(await q.state('a'), 'working');
+    assert.is(await q.complete('r1', ['a', 'unknown']), 1);
+    assert.is(await q.state('a'), undefined);
+    assert.is(await q.get('a'), null);
+    const counts = await q.counts();
+    assert.equal([counts.completed, counts.high, counts.low, counts.waiting, counts.dead], [1, 0, 0, 0, 0]);
+  });
+
+  test('a delayed job waits until due, and pull reports the next due time', async () => {
+    await q.heartbeat('r1', 10_000);
+    await q.add([job('d', 'high', 500), job('e', 'low', 900)], 100);
+    assert.is(await q.state('d'), 'waiting');
+    let pulled = await q.pull('r1', 10, 499, 4);
+    assert.is(pulled.jobs.length, 0);
+    assert.is(pulled.nextDueAt, 500);
+    pulled = await q.pull('r1', 10, 500, 4);
+    assert.equal(pulled.jobs.map((j) => [j.id, j.queue]), [['d', 'high']]);
+    assert.is(pulled.nextDueAt, 900);
+    assert.is(await q.promoteDue(1000, 100), 1);
+    assert.is(await q.state('e'), 'ready');
+    pulled = await q.pull('r1', 10, 1000, 4);
+    assert.is(pulled.nextDueAt, null);
+    assert.equal(pulled.jobs.map((j) => j.id), ['e']);
+  });
+
+  test('priorities: high first by weight, low never starved, either fills the batch alone', async () => {
+    await q.heartbeat('r1', 10_000);
+    await q.add([...Array.from({ length: 10 }, (_, i) => job(`l${i}`, 'low')), ...Array.from({ length: 10 }, (_, i) => job(`h${i}`, 'high'))], 0);
+    let ids = (await q.pull('r1', 5, 0, 4)).jobs.map((j) => j.id);
+    assert.equal(ids, ['h0', 'h1', 'h2', 'h3', 'l0']);
+    ids = (await q.pull('r1', 10, 0, 1)).jobs.map((j) => j.id);
+    assert.equal(ids, ['h4', 'h5', 'h6', 'h7', 'h8', 'l1', 'l2', 'l3', 'l4', 'l5']);
+    ids = (await q.pull('r1', 10, 0, 4)).jobs.map((j) => j.id);
+    assert.equal(ids, ['h9', 'l6', 'l7', 'l8', 'l9']);
+  });
+
+  test('a failure with retries left goes back to waiting; with none, to dead; redrive makes it ready', async () => {
+    await q.heartbeat('r1', 10_000);
+    await q.add([job('f')], 0);
+    await q.pull('r1', 1, 0, 4);
+    assert.is(await q.fail('r1', [{ id: 'f', data: '{"changed":1}', retryAt: 300, error: 'boom' }], 10), 1);
+    assert.is(await q.state('f'), 'waiting');
+    assert.is(await q.get('f'), '{"changed":1}');
+    assert.is((await q.pull('r1', 1, 299, 4)).jobs.length, 0);
+    assert.is((await q.pull('r1', 1, 300, 4)).jobs.length, 1);
+    assert.is(await q.fail('r1', [{ id: 'f', retryAt: null, error: 'boom again' }], 400), 1);
+    assert.is(await q.state('f'), 'dead');
+    assert.equal(await q.dead(0, 10), [{ id: 'f', data: '{"changed":1}', error: 'boom again', diedAt: 400 }]);
+    assert.is(await q.fail('r1', [{ id: 'f', retryAt: null, error: 'not mine any more' }], 500), 0, 'ids outside the working set are ignored');
+    assert.ok(await q.redrive('f', 'high', '{"again":1}'));
+    assert.not.ok(await q.redrive('f', 'high'), 'only dead jobs are re-driven');
+    assert.is(await q.state('f'), 'ready');
+    assert.equal((await q.dead(0, 10)).length, 0);
+    assert.is((await q.pull('r1', 1, 500, 4)).jobs[0]!.data, '{"again":1}');
+    const counts = await q.counts();
+    assert.is(counts.failed, 2);
+  });
+
+  test('release hands jobs back to the front of ready; unregister releases the rest', async () => {
+    await q.heartbeat('r1', 10_000);
+    await q.add([job('a'), job('b'), job('c')], 0);
+    await q.pull('r1', 2, 0, 4);
+    assert.is(await q.release('r1', ['b', 'zzz']), 1);
+    assert.equal((await q.pull('r1', 1, 0, 4)).jobs.map((j) => j.id), ['b']);
+    assert.is(await q.unregister('r1'), 2);
+    assert.equal((await q.counts()).low, 3);
+    await q.heartbeat('r2', 10_000);
+    assert.equal((await q.pull('r2', 10, 0, 4)).jobs.map((j) => j.id).sort(), ['a', 'b', 'c']);
+  });
+
+  test('recover hands back the working set of a runner whose alive deadline passed, only once', async () => {
+    await q.heartbeat('dead', 1000);
+    await q.heartbeat('live', 5000);
+    await q.add([job('a'), job('b'), job('c')], 0);
+    await q.pull('dead', 2, 0, 4);
+    await q.pull('live', 1, 0, 4);
+    assert.equal(await q.recover(999), { runners: [], jobs: 0 });
+    assert.equal(await q.recover(1001), { runners: ['dead'], jobs: 2 });
+    assert.equal(await q.recover(1002), { runners: [], jobs: 0 });
+    assert.is(await q.complete('dead', ['a', 'b']), 0, 'a late ack of a recovered job does not complete it');
+    assert.is(await q.state('a'), 'ready');
+    assert.is(await q.state('c'), 'working');
+    assert.equal((await q.pull('live', 5, 10, 4)).jobs.map((j) => j.id).sort(), ['a', 'b']);
+  });
+
+  test('onWork wakes listeners on add, and stops after unsubscribe', async () => {
+    let calls = 0;
+    const off = q.onWork(() => calls++);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // a subscription is a round trip on Redis
+    await q.add([job('a')], 0);
+    for (let i = 0; i < 100 && calls === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(calls >= 1);
+    off();
+    const before = calls;
+    await q.add([job('b')], 0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.is(calls, before);
+  });
+
+  test('a large bulk add is all queued, in order', async () => {
+    const jobs = Array.from({ length: 2500 }, (_, i) => job(`j${i}`));
+    assert.is(await q.add(jobs, 0), 2500);
+    await q.heartbeat('r1', 10_000);
+    const pulled = await q.pull('r1', 2500, 0, 4);
+    assert.is(pulled.jobs.length, 2500);
+    assert.is(pulled.jobs[0]!.id, 'j0');
+    assert.is(pulled.jobs[2499]!.id, 'j2499');
+  });
+
+  return test;
+}

@@ -1,0 +1,90 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createActor, fromCallback, fromPromise, SimulatedClock, type AnyEventObject } from 'xstate';
+import { runnerMachine, type HeartbeatOutput, type PullOutput } from '../../machines/runner.js';
+import { runModel } from '../helpers/model.js';
+
+/** The runner chart, every state and transition, walked against a real actor with pending fakes. */
+const pending = () => new Promise<never>(() => {});
+const fakes = runnerMachine.provide({
+  actors: {
+    register: fromPromise<void, { aliveTtlMs: number }>(pending),
+    pull: fromPromise<PullOutput, { limit: number }>(pending),
+    watchWork: fromCallback(() => {}),
+    heartbeat: fromPromise<HeartbeatOutput, { aliveTtlMs: number }>(pending),
+    finishInFlight: fromPromise<void>(pending),
+    release: fromPromise<void>(pending),
+  },
+});
+
+const done = (id: string, output?: unknown): AnyEventObject => ({ type: `xstate.done.actor.${id}`, output });
+const failed = (id: string): AnyEventObject => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) });
+
+test('runner chart: every state and transition walked against a real actor', async () => {
+  const coverage = await runModel({
+    machine: fakes,
+    input: { threads: 10 },
+    // Done/error events only for children really invoked in that state: an unhandled actor error
+    // would (correctly) crash the actor, which is not a path of the chart.
+    events: (snapshot) => [
+      done('register'),
+      failed('register'),
+      done('pull', { pulled: 30, held: 30, nextDueAt: null }),
+      done('pull', { pulled: 5, held: 5, nextDueAt: null }),
+      done('pull', { pulled: 0, held: 0, nextDueAt: 123 }),
+      failed('pull'),
+      { type: 'capacity.available' },
+      { type: 'work.available' },
+      done('heartbeat', { recoveredRunners: ['x'], recoveredJobs: 2 }),
+      done('heartbeat', { recoveredRunners: [], recoveredJobs: 0 }),
+      failed('heartbeat'),
+      done('finishInFlight'),
+      failed('finishInFlight'),
+      done('release'),
+      failed('release'),
+      { type: 'runner.stop', deadlineMs: 100 },
+    ].filter((event) => {
+      const invoked = /^xstate\.(done|error)\.actor\.(\w+)$/.exec(event.type)?.[2];
+      return invoked === undefined || invoked in snapshot.children;
+    }),
+    start: (inspect) => ({ actor: createActor(fakes, { clock: new SimulatedClock(), inspect, input: { threads: 10 } }).start() }),
+  });
+  assert.is(coverage.states.covered, coverage.states.total);
+  assert.is(coverage.transitions.covered, coverage.transitions.total);
+});
+
+test('runner chart: a pull that fills the runner waits for capacity; an empty one sleeps until the next due job', async () => {
+  const clock = new SimulatedClock();
+  clock.set(1000);
+  const actor = createActor(fakes, { clock, input: { threads: 2, idlePollMs: 5000 } }).start();
+  actor.send(done('register'));
+  assert.equal(actor.getSnapshot().value, { running: { work: 'pulling', liveness: 'alive' } });
+  assert.ok(actor.getSnapshot().hasTag('ready'));
+  actor.send(done('pull', { pulled: 6, held: 6, nextDueAt: null }));
+  assert.equal(actor.getSnapshot().value, { running: { work: 'saturated', liveness: 'alive' } });
+  actor.send({ type: 'capacity.available' });
+  actor.send(done('pull', { pulled: 0, held: 0, nextDueAt: 1300 }));
+  assert.equal(actor.getSnapshot().value, { running: { work: 'idle', liveness: 'alive' } });
+  assert.is(actor.getSnapshot().context.wakeAt, 1300, 'the next due job, not the poll interval');
+  clock.increment(299);
+  assert.equal(actor.getSnapshot().value, { running: { work: 'idle', liveness: 'alive' } });
+  clock.increment(1);
+  assert.equal(actor.getSnapshot().value, { running: { work: 'pulling', liveness: 'alive' } });
+  actor.send(failed('pull'));
+  assert.equal(actor.getSnapshot().value, { running: { work: 'backoff', liveness: 'alive' } });
+  assert.not.ok(actor.getSnapshot().hasTag('ready'), 'not ready while the backend fails');
+  assert.is(actor.getSnapshot().context.failures, 1);
+  clock.increment(100);
+  assert.equal(actor.getSnapshot().value, { running: { work: 'pulling', liveness: 'alive' } });
+  clock.increment(10_000);
+  assert.equal(actor.getSnapshot().value, { running: { work: 'pulling', liveness: 'beating' } }, 'heartbeat every aliveTtl/3');
+  actor.send({ type: 'runner.stop', deadlineMs: 500 });
+  assert.equal(actor.getSnapshot().value, { draining: 'finishing' });
+  clock.increment(500);
+  assert.equal(actor.getSnapshot().value, { draining: 'releasing' }, 'the drain deadline passed');
+  actor.send(done('release'));
+  assert.is(actor.getSnapshot().status, 'done');
+  actor.stop();
+});
+
+test.run();
