@@ -1,0 +1,86 @@
+import { createParser, type ParseError } from 'eventsource-parser';
+import { request, type Dispatcher } from 'undici';
+import { WatchConnectionError, WatchHTTPStatusError, WatchStreamClosedError } from '../../errors/sidecar.js';
+import type { SseFrame } from './types.js';
+
+export interface WatchStreamOptions {
+  /** The full `/watch` URL. */
+  url: string;
+  /** Sent as `Last-Event-ID` so the agent can resume; omitted when null. */
+  lastEventId?: string | null;
+  /** Aborting closes the stream; the returned promise then rejects with the signal's reason. */
+  signal: AbortSignal;
+  /** Default: undici's global dispatcher. A `Pool` for the agent's origin keeps connects cheap. */
+  dispatcher?: Dispatcher;
+  /** Connect and answer-headers limit. Default 3000 (seed DefaultRequestTimeout). The body has none: staleness is the chart's. */
+  connectTimeoutMs?: number;
+  /** Largest frame (partial line plus buffered event) accepted before the stream is dropped. Default 1 MiB. */
+  maxFrameChars?: number;
+}
+
+export interface WatchStreamHandlers {
+  /** Every complete SSE frame, in order. */
+  onFrame(frame: SseFrame): void;
+  /** The stream's `retry:` field (a valid reconnect interval in ms). */
+  onRetry(retryMs: number): void;
+}
+
+/**
+ * One watch connection: `GET` the SSE stream over undici's streaming body and feed it to
+ * eventsource-parser until it ends. The reconnect loop is not here but in the chart (its
+ * `disconnected` state), so the pause, the jitter and `Last-Event-ID` are visible and testable.
+ *
+ * Never resolves: it rejects with why the stream ended: `WatchHTTPStatusError` (not 200),
+ * `WatchConnectionError` (refused, reset, timed out, oversized frame), `WatchStreamClosedError`
+ * (the agent ended the stream), or the abort reason when the caller closed it.
+ */
+export async function readWatchStream(options: WatchStreamOptions, handlers: WatchStreamHandlers): Promise<never> {
+  const { url, signal } = options;
+  const timeoutMs = options.connectTimeoutMs ?? 3000;
+  const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
+  if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
+
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(url, {
+      method: 'GET',
+      headers,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: 0,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw new WatchConnectionError(url, error);
+  }
+  if (response.statusCode !== 200) {
+    await response.body.dump().catch(() => undefined);
+    throw new WatchHTTPStatusError(response.statusCode, '', url);
+  }
+
+  let oversized: ParseError | undefined;
+  const parser = createParser({
+    onEvent: (message) => handlers.onFrame(message),
+    onRetry: (retryMs) => handlers.onRetry(retryMs),
+    // Unknown fields and bad `retry:` values are ignored, as EventSource does; only an oversized frame ends the stream.
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') oversized = error;
+    },
+    maxBufferSize: options.maxFrameChars ?? 1024 * 1024,
+  });
+  try {
+    // A streaming decoder: a multi-byte character split across two chunks must not become garbage.
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      if (oversized) throw oversized;
+    }
+  } catch (error) {
+    response.body.destroy();
+    if (signal.aborted) throw signal.reason;
+    throw new WatchConnectionError(url, error);
+  }
+  if (signal.aborted) throw signal.reason;
+  throw new WatchStreamClosedError(url);
+}
