@@ -21,6 +21,15 @@ export type { LinkOptions } from './link/options.js';
 export type { TaskContext, TaskHandler } from './link/tasks.js';
 export { LogBuffer } from './link/log-buffer.js';
 
+/** Counters and gauges of a link (flat snake_case names, for /metrics). */
+export type LinkCounters = {
+  [K in
+    | 'reports_sent' | 'reports_acked' | 'reports_resent' | 'reports_queued' | 'reports_dropped' | 'write_failures'
+    | 'in_flight' | 'queue_memory' | 'queue_disk' | 'invalid_frames' | 'reports_lost_after_close'
+    | 'tasks_started' | 'tasks_succeeded' | 'tasks_failed' | 'tasks_unknown_type' | 'tasks_duplicate' | 'tasks_running'
+    | 'opens' | 'disk_io_errors']: number;
+};
+
 export interface LinkStatus {
   id: string;
   agentId: string;
@@ -32,7 +41,7 @@ export interface LinkStatus {
   reason: string;
   closeCode: number | null;
   reconnectAttempt: number;
-  counters: Record<string, number>;
+  counters: LinkCounters;
 }
 
 export interface Link extends Facade {
@@ -55,7 +64,7 @@ export interface Link extends Facade {
   /** Flushes logs, waits for acks (up to `closeTimeoutMs`), keeps the rest on disk. Idempotent. */
   close(): Promise<void>;
   status(): LinkStatus;
-  counters(): Record<string, number>;
+  counters(): LinkCounters;
 }
 
 const realClock: Clock = {
@@ -97,13 +106,18 @@ export function createLink(options: LinkOptions): Link {
       notify({ type: 'queue.warning', size, threshold });
     },
     onWriteFailed: () => notify({ type: 'socket.error', message: 'write failed' }),
+    awaitDisk: o.retryQueueDir !== undefined,
   });
   const ready = (async () => {
     if (o.retryQueueDir === undefined) return;
-    disk = await DiskRetryStore.open(join(o.retryQueueDir), o.retryQueueDiskSize);
+    try {
+      disk = await DiskRetryStore.open(join(o.retryQueueDir), o.retryQueueDiskSize);
+    } catch (error) {
+      // Reports still flow and queue in memory; only durability across restarts is lost.
+      o.logger.error('link: cannot open the disk retry queue, memory only', { error: String(error) });
+    }
     outbox.useDisk(disk);
   })();
-  ready.catch((error: unknown) => o.logger.error('link: cannot open the disk retry queue', { error: String(error) }));
 
   const report = (frame: Parameters<typeof encodeFrame>[0], operation: string) => {
     if (finished) throw new LinkClosedError(operation);

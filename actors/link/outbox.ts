@@ -24,6 +24,8 @@ export interface OutboxOptions {
   onWarning: (size: number, threshold: number) => void;
   /** A write to a socket the chart believes open failed: the chart must hear of it. */
   onWriteFailed: () => void;
+  /** A disk store is coming (`useDisk`): hold reports made before it, rather than overflow. */
+  awaitDisk?: boolean;
 }
 
 /**
@@ -48,15 +50,27 @@ export class Outbox {
   private warned = false;
   private nextOrder = Date.now() * 1000;
   private settledWaiters: Array<() => void> = [];
+  /** Reports made before the disk store opened (only when one is coming). */
+  private early: RetryMessage[] | null;
   readonly counts = { sent: 0, acked: 0, resent: 0, queued: 0, dropped: 0, writeFailures: 0 };
 
-  constructor(private readonly options: OutboxOptions) {}
+  constructor(private readonly options: OutboxOptions) {
+    this.early = options.awaitDisk ? [] : null;
+  }
 
   /** Adds the disk store; its messages (a previous process's) come first. */
-  useDisk(disk: DiskRetryStore): void {
+  useDisk(disk: DiskRetryStore | null): void {
     this.disk = disk;
-    this.nextOrder = Math.max(this.nextOrder, disk.maxOrder() + 1);
-    if (disk.size() > 0) this.backlog = true;
+    if (disk) {
+      this.nextOrder = Math.max(this.nextOrder, disk.maxOrder() + 1);
+      if (disk.size() > 0) this.backlog = true;
+    }
+    const early = this.early ?? [];
+    this.early = null;
+    for (const message of early) {
+      if (disk) message.order = this.nextOrder++; // after the previous process's reports
+      this.enqueue(message);
+    }
   }
 
   /** Makes a report of an encoded frame and sends or queues it. */
@@ -210,6 +224,10 @@ export class Outbox {
 
   private enqueue(message: RetryMessage): void {
     this.backlog = true;
+    if (this.early) {
+      this.early.push(message);
+      return;
+    }
     this.counts.queued++;
     const diskWaiting = this.disk ? this.disk.sizeAfter(this.diskCursor) : 0;
     if (diskWaiting === 0 && this.options.memory.size() < this.options.memory.capacity) {

@@ -35,8 +35,8 @@ export interface AgentServer {
   agents(): string[];
   /** Sends `task.run` to an agent (the first connected one by default); returns its ids. */
   dispatch(task: { type: string; params?: unknown }, agentId?: string): { requestId: string; taskId: string };
-  /** Sends a raw text frame to every connected agent (for malformed-frame tests). */
-  sendRaw(text: string): void;
+  /** Sends a raw text frame to one agent, or to every connection (for malformed-frame tests). */
+  sendRaw(text: string, agentId?: string): void;
   setAckMode(mode: AckMode, delayMs?: number): void;
   setHandshake(mode: HandshakeMode): void;
   /** Whether pings are answered. Default true. */
@@ -153,8 +153,8 @@ export async function startAgentServer(options: AgentServerOptions = {}): Promis
       target.send(frame('task.run', { ...ids, payload: { type: task.type, params: task.params ?? null } }));
       return ids;
     },
-    sendRaw(text) {
-      for (const ws of wss.clients) ws.send(text);
+    sendRaw(text, agentId) {
+      for (const ws of wss.clients) if (agentId === undefined || welcomed.get(ws) === agentId) ws.send(text);
     },
     setAckMode(mode, delayMs = 0) {
       ackMode = mode;

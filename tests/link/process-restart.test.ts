@@ -1,0 +1,57 @@
+import { readdir } from 'node:fs/promises';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { eventually } from '../helpers/ports.js';
+import { linkFixture, shape, type LinkFixture } from './helpers/fixture.js';
+
+let fx: LinkFixture;
+test.before(async () => {
+  fx = await linkFixture();
+});
+test.after(() => fx.close());
+
+test('process restart: unacked reports go to disk at close; a new link over the same dir delivers them once, in order', async () => {
+  const dir = await fx.tempDir();
+  const first = fx.link({ agentId: 'agent-p', retryQueueDir: dir, closeTimeoutMs: 100 });
+  await first.connect();
+  fx.server.setAckMode('drop'); // lost on the wire: nothing recorded, nothing acked
+  first.sendTaskConfirm('req', 'task-p');
+  for (let i = 1; i <= 5; i++) first.sendTaskLog('req', 'task-p', `line ${i}`);
+  first.sendTaskLogBuffered('req', 'task-p', 'buffered');
+  await first.close();
+  assert.is(first.status().state, 'closed');
+  assert.match(first.status().reason, 'close.timeout');
+  assert.is((await readdir(dir)).filter((f) => f.endsWith('.msg.json')).length, 7, 'one file per unacked report');
+  assert.is(fx.server.reportsFor('task-p').length, 0);
+
+  fx.server.setAckMode('ack');
+  const second = fx.link({ agentId: 'agent-p', retryQueueDir: dir });
+  assert.is(second.counters().queue_disk, 0, 'disk index loads before connect');
+  await second.connect();
+  second.sendTaskResult('req', 'task-p', { status: 'success' });
+  await eventually(() => fx.server.reportsFor('task-p').length === 8, 'eight reports', 5000);
+  assert.equal(shape(fx.server.reportsFor('task-p')), ['confirm', 'log:1', 'log:2', 'log:3', 'log:4', 'log:5', 'log:6', 'result']);
+  await eventually(async () => (await readdir(dir)).length === 0, 'disk queue emptied by acks', 5000);
+  assert.is(fx.server.counts.duplicates, 0);
+});
+
+test('overflow: memory full → disk; crossing the warning threshold emits queue.warning once; all delivered in order', async () => {
+  const dir = await fx.tempDir();
+  const link = fx.link({ retryQueueDir: dir, retryQueueMemorySize: 2, retryQueueWarningThreshold: 3, retryQueueLoadIntervalMs: 20, retryQueueBatchLoadSize: 2 });
+  const warnings: Array<{ size: number; threshold: number }> = [];
+  link.actor.on('queue.warning', (e) => warnings.push(e));
+  // Not connected yet: everything queues.
+  link.sendTaskConfirm('req', 'task-o');
+  for (let i = 1; i <= 6; i++) link.sendTaskLog('req', 'task-o', `line ${i}`);
+  link.sendTaskResult('req', 'task-o', { status: 'success' });
+  await eventually(() => link.counters().queue_disk === 6, 'six on disk (memory holds two)');
+  assert.is(link.counters().queue_memory, 2);
+  assert.equal(warnings, [{ type: 'queue.warning', size: 3, threshold: 3 } as never]);
+  await link.connect();
+  await eventually(() => fx.server.reportsFor('task-o').length === 8, 'all eight delivered', 5000);
+  assert.equal(shape(fx.server.reportsFor('task-o')), ['confirm', ...[1, 2, 3, 4, 5, 6].map((i) => `log:${i}`), 'result']);
+  await eventually(() => link.counters().queue_disk === 0 && link.counters().in_flight === 0, 'queues empty');
+  assert.is(warnings.length, 1);
+});
+
+test.run();
