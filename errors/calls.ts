@@ -105,13 +105,15 @@ export class AllInstancesFailedError extends StatewireError {
   }
 }
 
-/** `executeSequential` stopped at a failed step; `index` says which. */
+/** `executeSequential` stopped at a failed step; `index` says which, `results` hold the steps before it. */
 export class SequentialStepError extends StatewireError {
   readonly index: number;
-  constructor(index: number, service: string, agent: string, cause: unknown) {
+  readonly results: readonly unknown[];
+  constructor(index: number, service: string, agent: string, cause: unknown, results: readonly unknown[] = []) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super('SW_SEQUENTIAL_STEP_FAILED', `step ${index} (${service}/${agent}) failed: ${reason}`, { index, service, agent }, { cause });
+    super('SW_SEQUENTIAL_STEP_FAILED', `step ${index} (${service}/${agent}) failed: ${reason}`, { index, service, agent, completed: results.length }, { cause });
     this.index = index;
+    this.results = results;
   }
 }
 

@@ -1,0 +1,194 @@
+import { createActor, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import { coordinatorMachine, breakerChildId } from '../machines/coordinator.js';
+import { registryMachine, type InstanceDescriptor, type RegistryInput } from '../machines/registry.js';
+import type { BreakerStateName } from '../machines/breaker.js';
+import type { HttpAgentClientOptions } from '../adapters/agent-client/http-client.js';
+import type { AgentInput, AgentOutput } from '../adapters/agent-client/types.js';
+import { silentLogger } from '../adapters/logger.js';
+import { CallsStoppedError } from '../errors/calls.js';
+import { describeError } from '../errors/base.js';
+import { createAgentClient, type AgentClientBreakerOptions, type BreakingAgentClient } from './agent-client.js';
+import { BreakerHandle, rearmBreaker, type Breaker, type BreakerRef } from './breaker.js';
+import { CallRunner, type AgentTask, type CallCounters, type AgentTaskResult, type RetryOptions } from './coordinator-calls.js';
+import { healthCheckActor, rearmRegistry, RegistryHandle, type RegistryRef, type RegistryStatistics } from './registry.js';
+import type { Facade, HostEnv } from './facade.js';
+
+export type { AgentTask, AgentTaskResult, RetryOptions } from './coordinator-calls.js';
+export type CoordinatorRef = ActorRefFrom<typeof coordinatorMachine>;
+
+export interface CoordinatorOptions extends Partial<HostEnv> {
+  /** Registry settings: heartbeat TTL (default 30 s) and health check period (default 10 s). */
+  registry?: RegistryInput;
+  /** Instances registered at start. */
+  instances?: InstanceDescriptor[];
+  /** Every endpoint's breaker: maxFailures (5), timeoutMs (60 s), halfOpenMaxProbes (1), isFailure, onStateChange. */
+  breaker?: AgentClientBreakerOptions;
+  /** Agent client: requestTimeoutMs (30 s), connections per endpoint (32), wait defaults. */
+  client?: Omit<HttpAgentClientOptions, 'guardFor'>;
+  /** Timeout of one health check ping. Default 2000 ms. */
+  healthCheckTimeoutMs?: number;
+  /** In-flight cap of executeParallel. Seed default 100. */
+  maxConcurrency?: number;
+  /** Backoff of executeAgentWithRetry. Seed: 1 s, 2 s, 4 s…; defaults in RETRY_DEFAULTS. */
+  retry?: RetryOptions;
+  /** Random source of the retry jitter, [0, 1). Default Math.random. */
+  random?: () => number;
+  /** A persisted snapshot of the coordinator to resume from (registry and breakers included). */
+  snapshot?: unknown;
+}
+
+export interface CoordinatorStatus {
+  state: string;
+  registry: RegistryStatistics;
+  breakers: Record<string, BreakerStateName>;
+  calls: CallRunner['counts'];
+}
+
+export interface Coordinator extends Facade {
+  readonly actor: CoordinatorRef;
+  /** The seed's Registry API (register, heartbeat, getHealthyInstances, statistics, ...). */
+  readonly registry: RegistryHandle;
+  /** The agent client the coordinator calls through (one breaker per endpoint). */
+  readonly client: BreakingAgentClient;
+  breaker(endpoint: string): Breaker | undefined;
+  executeAgent(service: string, agent: string, input: AgentInput): Promise<AgentOutput>;
+  executeAgentWithRetry(service: string, agent: string, input: AgentInput, maxRetries?: number): Promise<AgentOutput>;
+  executeParallel(tasks: readonly AgentTask[], maxConcurrency?: number): Promise<AgentTaskResult[]>;
+  executeSequential(tasks: readonly AgentTask[]): Promise<AgentTaskResult[]>;
+  drain(): Promise<void>;
+  status(): CoordinatorStatus;
+  counters(): CallCounters & { instances: number; instances_healthy: number; breakers_open: number };
+}
+
+/**
+ * The coordinator: a registry of instances with health, one breaker per endpoint and an agent
+ * client, hosted as one actor tree, behind the seed's Coordinator API.
+ */
+export function createCoordinator(options: CoordinatorOptions = {}): Coordinator {
+  const logger = options.logger ?? silentLogger;
+  const breakerPolicy = options.breaker ?? {};
+  const { isFailure, onStateChange, ...breakerSettings } = breakerPolicy;
+  // The client's pings (the health check) bypass the breakers, so it can serve the registry too.
+  let client!: BreakingAgentClient;
+  const healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? 2000;
+  const machine = coordinatorMachine.provide({
+    actors: { registry: registryMachine.provide({ actors: { checkHealth: healthCheckActor((endpoint) => client.ping(endpoint, healthCheckTimeoutMs)) } }) },
+  });
+  const actor = createActor(machine, {
+    input: { registry: options.registry ?? {}, breaker: breakerSettings },
+    ...(options.snapshot ? { snapshot: options.snapshot as SnapshotFrom<typeof coordinatorMachine> } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.id ? { id: options.id } : {}),
+  });
+  actor.subscribe({ error: (error) => logger.error('coordinator actor failed', describeError(error)) });
+
+  const handles = new Map<string, BreakerHandle>();
+  const child = (id: string): unknown => (actor.getSnapshot().children as Record<string, unknown>)[id];
+  const breakerFor = (endpoint: string): Breaker => {
+    actor.send({ type: 'breaker.add', endpoint });
+    const ref = child(breakerChildId(endpoint)) as BreakerRef | undefined;
+    if (!ref) throw new CallsStoppedError('coordinator');
+    const handle = new BreakerHandle(ref, {
+      ...(isFailure ? { isFailure } : {}),
+      ...(onStateChange ? { onStateChange: (from: BreakerStateName, to: BreakerStateName) => onStateChange(endpoint, from, to) } : {}),
+    });
+    handles.set(endpoint, handle);
+    return handle;
+  };
+  client = createAgentClient({ ...options.client, breakerFor });
+
+  const pendingSleeps = new Set<{ cancel(): void }>();
+  const clock = options.clock;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const entry = {
+        cancel: () => {
+          (clock ?? globalThis).clearTimeout(timer as never);
+          reject(new CallsStoppedError('coordinator'));
+        },
+      };
+      const timer = (clock ?? globalThis).setTimeout(() => {
+        pendingSleeps.delete(entry);
+        resolve();
+      }, ms);
+      pendingSleeps.add(entry);
+    });
+
+  let registry!: RegistryHandle;
+  const runner = new CallRunner({
+    get registry() {
+      return registry;
+    },
+    client,
+    retry: options.retry ?? {},
+    maxConcurrency: options.maxConcurrency ?? 100,
+    random: options.random ?? Math.random,
+    sleep,
+    admit: () => {
+      if (!actor.getSnapshot().hasTag('ready')) throw new CallsStoppedError('coordinator');
+    },
+  });
+
+  let started = false;
+  let stopped = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    actor.start();
+    registry = new RegistryHandle(child('registry') as RegistryRef);
+    if (options.snapshot) {
+      rearmRegistry(registry.ref);
+      for (const endpoint of actor.getSnapshot().context.endpoints) {
+        const ref = child(breakerChildId(endpoint)) as BreakerRef | undefined;
+        if (ref) rearmBreaker(ref);
+      }
+    }
+    for (const instance of options.instances ?? []) registry.register(instance);
+  };
+  start();
+
+  const breakerStates = () => Object.fromEntries([...handles].map(([endpoint, handle]) => [endpoint, handle.state]));
+  return {
+    actor,
+    get registry() {
+      return registry;
+    },
+    client,
+    breaker: (endpoint) => handles.get(endpoint),
+    start,
+    executeAgent: (service, agent, input) => runner.executeAgent(service, agent, input),
+    executeAgentWithRetry: (service, agent, input, maxRetries) => runner.executeAgentWithRetry(service, agent, input, maxRetries),
+    executeParallel: (tasks, maxConcurrency) => runner.executeParallel(tasks, maxConcurrency),
+    executeSequential: (tasks) => runner.executeSequential(tasks),
+    async drain() {
+      if (actor.getSnapshot().status !== 'active') return;
+      actor.send({ type: 'coordinator.drain' });
+      for (const entry of pendingSleeps) entry.cancel();
+      pendingSleeps.clear();
+      // Bounded by the client's request timeout: every in-flight call settles within it.
+      while (runner.counts.in_flight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      actor.send({ type: 'coordinator.drained' });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const entry of pendingSleeps) entry.cancel();
+      pendingSleeps.clear();
+      for (const handle of handles.values()) handle.dispose();
+      actor.stop();
+      await client.close();
+    },
+    status: () => ({ state: String(actor.getSnapshot().value), registry: registry.statistics(), breakers: breakerStates(), calls: { ...runner.counts } }),
+    counters() {
+      const stats = registry.statistics();
+      const states = Object.values(breakerStates());
+      return {
+        ...runner.counts,
+        instances: stats.instances,
+        instances_healthy: stats.healthy,
+        breakers_open: states.filter((state) => state === 'open' || state === 'isolated').length,
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AllInstancesFailedError, NoHealthyInstanceError } from '../../errors/calls.js';
+import type { AgentTask } from '../../actors/coordinator.js';
+import { startPeers, type CallsPeers } from './helpers/peers.js';
+
+let peers: CallsPeers;
+test.before(async () => {
+  peers = await startPeers(1);
+});
+test.after(() => peers.close());
+
+const sleepTasks = (count: number, ms = 40): AgentTask[] =>
+  Array.from({ length: count }, (_, i) => ({ service: 'agents', agent: 'sleep', input: { task: `p${i}`, context: { ms } } }));
+
+test('executeParallel keeps at most maxConcurrency calls in flight, measured at the server', async () => {
+  const server = peers.services[0]!;
+  server.resetStats();
+  const results = await peers.coordinator.executeParallel(sleepTasks(24), 4);
+  assert.is(server.stats.peakInFlight, 4);
+  assert.is(server.stats.calls, 24);
+  assert.equal(results.map((r) => r.output?.result), sleepTasks(24).map((t) => t.input.task), 'results in task order');
+});
+
+test('executeParallel uses the coordinator cap by default and runs everything when under it', async () => {
+  const server = peers.services[0]!;
+  server.resetStats();
+  await peers.coordinator.executeParallel(sleepTasks(12, 60));
+  assert.is(server.stats.peakInFlight, 12, 'default cap 100 lets all 12 run at once');
+});
+
+test('every task gets its output or its error; one failure does not stop the others', async () => {
+  const tasks: AgentTask[] = [
+    { service: 'agents', agent: 'echo', input: { task: 'a' } },
+    { service: 'agents', agent: 'fail', input: { task: 'b', context: { status: 500 } } },
+    { service: 'agents', agent: 'echo', input: { task: 'c' } },
+  ];
+  peers.coordinator.registry.markHealthy('s0');
+  const results = await peers.coordinator.executeParallel(tasks, 1);
+  assert.is(results[0]!.output?.result, 'a');
+  assert.instance(results[1]!.error, AllInstancesFailedError);
+  assert.is(results[1]!.output, undefined);
+  // One at a time: the 500 marked the only instance unhealthy, so the last task found none healthy.
+  assert.instance(results[2]!.error, NoHealthyInstanceError);
+  assert.is(results.length, 3);
+});
+
+test.run();
