@@ -1,0 +1,92 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RegisterReplayError, WatchEventParseError, WatchHTTPStatusError, WatchStaleError } from '../../errors/sidecar.js';
+import { eventually, sleep } from '../helpers/ports.js';
+import { startPair, type Pair } from './peer.js';
+
+let pair: Pair | undefined;
+test.after.each(async () => {
+  await pair?.close();
+  pair = undefined;
+});
+
+test('500 on register: counted, retried with backoff, then registered', async () => {
+  pair = await startPair();
+  pair.peer.failNext('/register', 500, 3);
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered after failures');
+  const status = pair.agent.status();
+  assert.is(status.registerReplayFailureCount, 3);
+  assert.is(status.registerReplayCount, 1);
+  assert.is(status.lastErrorKind, 'register_replay');
+  assert.equal(pair.peer.callsTo('/register').map((c) => c.status), [500, 500, 500, 200]);
+  const replayErrors = pair.errors.filter((e) => e instanceof RegisterReplayError);
+  assert.is(replayErrors.length, 3);
+  assert.is(replayErrors[0]!.code, 'SW_REGISTER_REPLAY');
+  assert.is((replayErrors[0]!.cause as { statusCode?: number }).statusCode, 500);
+});
+
+test('garbage payloads are counted, the stream continues and nothing replays', async () => {
+  pair = await startPair();
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered');
+  for (let i = 0; i < 3; i++) pair.peer.sendGarbage();
+  await eventually(() => pair!.agent.status().invalidEventCount === 9, 'nine bad frames counted');
+  pair.peer.emit('heartbeat', { status: 'still-here' });
+  await eventually(() => pair!.agent.status().sidecar.status === 'still-here', 'good frames after garbage');
+  assert.is(pair.peer.counts['/watch'], 1, 'the stream was never dropped');
+  assert.is(pair.peer.callsTo('/register').length, 1);
+  assert.ok(pair.errors.some((e) => e instanceof WatchEventParseError && e.code === 'SW_WATCH_EVENT_PARSE'));
+  assert.is(pair.agent.actor.getSnapshot().status, 'active');
+});
+
+test('a non-200 watch is a WatchHTTPStatusError and the watch retries', async () => {
+  pair = await startPair();
+  pair.peer.failNext('/watch', 503, 2);
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered after two 503s');
+  const statusErrors = pair.errors.filter((e) => e instanceof WatchHTTPStatusError);
+  assert.is(statusErrors.length, 2);
+  assert.is((statusErrors[0] as WatchHTTPStatusError).statusCode, 503);
+  assert.is(pair.agent.status().watchErrorCount, 2);
+  assert.is(pair.agent.status().disconnectCount, 0);
+});
+
+test('agent gone for a while, then back on the same port: reconnects and registers again', async () => {
+  pair = await startPair();
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered');
+  await pair.peer.pause();
+  await eventually(() => pair!.agent.status().watchErrorCount >= 3, 'several failed attempts while gone');
+  assert.is(pair.agent.status().connected, false);
+  assert.not.ok(pair.agent.actor.getSnapshot().hasTag('ready'));
+  await pair.peer.resume();
+  await eventually(() => pair!.agent.status().registerReplayCount === 2, 'registered again', 3000);
+  assert.is(pair.agent.status().connected, true);
+  assert.is(pair.agent.status().disconnectCount, 1);
+});
+
+test('flapping: every drop is one disconnect and one replay, nothing more', async () => {
+  pair = await startPair();
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered');
+  await pair.peer.flap(5, 60);
+  await eventually(() => pair!.peer.counts['/watch'] === 6 && pair!.agent.status().registerReplayCount === 6, 'settled after flapping');
+  await sleep(100);
+  assert.is(pair.peer.callsTo('/register').length, 6);
+  assert.is(pair.agent.status().disconnectCount, 5);
+});
+
+test('a stale stream (heartbeats stop) counts as a disconnect and reconnects', async () => {
+  pair = await startPair({ staleAfterMs: 200 });
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered');
+  await sleep(300);
+  assert.is(pair.agent.status().disconnectCount, 0, 'heartbeats every 50 ms keep a 200 ms window alive');
+  pair.peer.setHeartbeat(0);
+  await eventually(() => pair!.agent.status().disconnectCount === 1, 'stale detected', 2000);
+  assert.ok(pair.errors.some((e) => e instanceof WatchStaleError));
+  await eventually(() => pair!.peer.counts['/watch'] === 2 && pair!.agent.status().registerReplayCount === 2, 'reconnected and replayed');
+});
+
+test.run();
