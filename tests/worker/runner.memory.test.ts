@@ -1,0 +1,150 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SimulatedClock } from 'xstate';
+import { createRunner, type Runner } from '../../actors/runner.js';
+import { memoryQueue } from '../../adapters/queue/memory.js';
+import { ErrWorkerNotRegistry, JobOptionsError, WorkerRegistrationClosedError } from '../../errors/worker.js';
+import { settle } from '../helpers/model.js';
+
+/** createRunner on the embedded backend, time driven by SimulatedClock: no test sleeps. */
+const runners: Runner[] = [];
+test.after.each(async () => {
+  for (const runner of runners.splice(0)) await runner.stop({ deadlineMs: 0 }).catch(() => {});
+});
+
+function make(options: Parameters<typeof createRunner>[0] = {}) {
+  const clock = new SimulatedClock();
+  clock.set(1_000_000);
+  const runner = createRunner({ clock, backend: memoryQueue(), ...options });
+  runners.push(runner);
+  return { runner, clock };
+}
+
+test('declaring for an unregistered worker, registering after start and bad options are typed errors', async () => {
+  const { runner } = make();
+  try {
+    await runner.declare({ name: 'nobody' });
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, ErrWorkerNotRegistry);
+    assert.is((error as ErrWorkerNotRegistry).code, 'SW_WORKER_NOT_REGISTERED');
+  }
+  runner.registerWorker({ name: 'w', perform: () => {} });
+  try {
+    await runner.declare({ name: 'w' }, { queue: 'urgent' as never });
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, JobOptionsError);
+  }
+  try {
+    await runner.declare({ name: 'w', payload: { big: 1n } });
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, JobOptionsError);
+  }
+  runner.start();
+  assert.throws(() => runner.registerWorker({ name: 'late', perform: () => {} }), (error: unknown) => error instanceof WorkerRegistrationClosedError);
+});
+
+test('jobs run with their meta and payload, then are acknowledged', async () => {
+  const { runner } = make({ threads: 2 });
+  const seen: Array<[string, unknown, number]> = [];
+  runner.registerWorker<{ n: number }>({ name: 'w', perform: async ({ meta, payload }) => void seen.push([meta.name, payload.n, meta.retryCount]) });
+  const metas = await runner.declareMany([1, 2, 3].map((n) => ({ name: 'w', payload: { n } })));
+  assert.equal(metas.map((m) => [m.queue, m.retry, m.performAt]), [['low', 13, null], ['low', 13, null], ['low', 13, null]]);
+  runner.start();
+  await settle(10);
+  assert.equal(seen, [['w', 1, 0], ['w', 2, 0], ['w', 3, 0]]);
+  assert.is(runner.status().execCount, 3);
+  assert.is((await runner.backend.counts()).completed, 3);
+  assert.is(await runner.queueLength('low'), 0);
+});
+
+test('a delayed job runs at its time, not before (the idle runner sleeps until it is due)', async () => {
+  const { runner, clock } = make();
+  let ranAt = 0;
+  runner.registerWorker({ name: 'w', perform: () => void (ranAt = clock.now()) });
+  await runner.declare({ name: 'w' }, { performAt: 1_000_000 + 5000 });
+  runner.start();
+  await settle(5);
+  assert.is(ranAt, 0);
+  assert.is(await runner.queueLength('waiting'), 1);
+  clock.increment(4999);
+  await settle(5);
+  assert.is(ranAt, 0);
+  clock.increment(1);
+  await settle(10);
+  assert.is(ranAt, 1_005_000);
+});
+
+test('a failing job retries with backoff, then goes dead with its error, and can be re-driven', async () => {
+  const { runner, clock } = make({ retryDelayMs: (n) => n * 1000 });
+  let runs = 0;
+  let healthy = false;
+  runner.registerWorker({
+    name: 'w',
+    perform: () => {
+      runs++;
+      if (!healthy) throw new Error(`boom ${runs}`);
+    },
+  });
+  const meta = await runner.declare({ name: 'w' }, { retry: 1 });
+  runner.start();
+  await settle(10);
+  assert.is(runs, 1);
+  assert.is(await runner.queueLength('waiting'), 1);
+  clock.increment(999);
+  await settle(10);
+  assert.is(runs, 1, 'not before the backoff');
+  clock.increment(1);
+  await settle(10);
+  assert.is(runs, 2);
+  const dead = await runner.dead();
+  assert.is(dead.length, 1);
+  assert.is(dead[0]!.id, meta.id);
+  assert.is(dead[0]!.error, 'boom 2');
+  assert.is(dead[0]!.job?.retryCount, 2);
+  assert.equal([runner.status().failCount, runner.status().deadCount], [2, 1]);
+  healthy = true;
+  assert.ok(await runner.redrive(meta.id));
+  await settle(10);
+  assert.is(runs, 3);
+  assert.is((await runner.dead()).length, 0);
+  assert.is(await runner.backend.state(meta.id), undefined, 'done');
+});
+
+test('high jobs run before low ones', async () => {
+  const { runner } = make({ threads: 1 });
+  const order: string[] = [];
+  runner.registerWorker<string>({ name: 'w', perform: ({ payload }) => void order.push(payload) });
+  await runner.declareMany(['l1', 'l2', 'l3'].map((payload) => ({ name: 'w', payload })));
+  await runner.declareMany(['h1', 'h2'].map((payload) => ({ name: 'w', payload, options: { queue: 'high' as const } })));
+  runner.start();
+  await settle(10);
+  assert.equal(order, ['h1', 'h2', 'l1', 'l2', 'l3']);
+});
+
+test('stop drains: running jobs get until the deadline, then are aborted and handed back with the buffered ones', async () => {
+  const backend = memoryQueue();
+  const { runner, clock } = make({ threads: 2, backend });
+  const aborted: string[] = [];
+  runner.registerWorker<string>({
+    name: 'w',
+    perform: ({ payload, signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => (aborted.push(payload), resolve()))),
+  });
+  await runner.declareMany(['a', 'b', 'c', 'd'].map((payload) => ({ name: 'w', payload })));
+  runner.start();
+  await settle(10);
+  assert.is(runner.status().running, 2);
+  assert.is(runner.status().held, 4);
+  const stopping = runner.stop({ deadlineMs: 1000 });
+  await settle(5);
+  assert.equal(runner.actor.getSnapshot().value, { draining: 'finishing' });
+  clock.increment(1000);
+  await stopping;
+  assert.equal(aborted.sort(), ['a', 'b']);
+  assert.is(await backend.counts().then((c) => c.low), 4, 'every unfinished job is ready again');
+  assert.is((await backend.counts()).completed, 0);
+});
+
+test.run();
