@@ -1,0 +1,74 @@
+import type { HostEnv } from '../facade.js';
+import type { HttpClientOptions } from '../../adapters/http/request.js';
+import type { TaskStore } from '../../adapters/task-store/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery-task.js';
+import type { RetrySchedule } from '../../machines/schedule.js';
+
+/**
+ * The seed's StatusCallbackInterface. Every callback may be async; a callback that throws never
+ * crashes the actor: a throwing `onTaskBuilding` or `onTaskResultValid` fails that attempt (it is
+ * retried on schedule), a throwing `onTaskStatusUpdate` is counted and logged.
+ */
+export interface DeliveryCallbacks {
+  /**
+   * Before each attempt, with a copy of the task: change its `url`, `method`, `headers` or `body`
+   * (sign it), in place or by returning the changed copy. The change applies to that attempt only.
+   */
+  onTaskBuilding?(item: DeliveryTask): void | DeliveryTask | Promise<void | DeliveryTask>;
+  /**
+   * Decides whether an answer is a success. Return `true` / nothing to accept, `false` or a reason
+   * (string) to reject (the attempt then fails and is retried). Default: accept 2xx.
+   */
+  onTaskResultValid?(item: DeliveryTask, statusCode: number, body: string): boolean | string | void | Promise<boolean | string | void>;
+  /** After every recorded status change; `errMessage` is why the attempt failed ('' if it did not). */
+  onTaskStatusUpdate?(item: DeliveryTask, errMessage: string): void | Promise<void>;
+}
+
+export interface AutoCleanOptions {
+  /** Default false (seed: AutoCleanEnable). */
+  enabled?: boolean;
+  /** Delete `success` tasks created longer ago than this. 0 (default) keeps them. */
+  successAgeMs?: number;
+  /** Delete `failure` tasks created longer ago than this. 0 (default) keeps them. */
+  failureAgeMs?: number;
+  /** Delete `stopped` tasks created longer ago than this. 0 (default) keeps them. */
+  stoppedAgeMs?: number;
+  /** How often. Default 3 600 000 ms (seed: AutoCleanLoopInterval, 1 h). */
+  intervalMs?: number;
+}
+
+export interface AutoHttpOptions extends Partial<Omit<HostEnv, 'id'>> {
+  /** The id the host knows this actor by. Default 'delivery'. */
+  id?: string;
+  /** Where tasks live. Default: `fileStore(storeDir)`, owned and closed by the actor. */
+  store?: TaskStore<DeliveryTask>;
+  /** Directory of the default file store. Default `.statewire/delivery` under the working directory. */
+  storeDir?: string;
+  /** How often the store is scanned for due tasks. Default 3000 ms (seed: LoopInterval 3 s). */
+  loopIntervalMs?: number;
+  /** The default retry schedule of new tasks. Default: step, every 60 000 ms, unlimited (seed). */
+  retry?: RetrySchedule;
+  autoClean?: AutoCleanOptions;
+  /** Keep tasks that succeeded on their first attempt. Default false (seed: TaskAddIfSuccess). */
+  taskAddIfSuccess?: boolean;
+  callbacks?: DeliveryCallbacks;
+  /** Requests in flight at once. Default 64. */
+  maxConcurrent?: number;
+  /** Total time for one attempt (connect, headers, body). Default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /** Largest request body accepted. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Largest answer read; a larger one fails the attempt. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** Longest retry wait an in-memory actor sits out; longer ones are left to the loop. Default 60 000 ms. */
+  holdMs?: number;
+  /** How long `stop()` waits for in-flight attempts. Default requestTimeoutMs + 1000 ms. */
+  drainTimeoutMs?: number;
+  /** undici dispatcher options (a custom Agent, connections per origin). */
+  http?: HttpClientOptions;
+}
+
+/** Per call: overrides of the facade's defaults for this task. */
+export interface RequestOptions {
+  retry?: RetrySchedule;
+}

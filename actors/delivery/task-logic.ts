@@ -1,0 +1,66 @@
+import { fromPromise } from 'xstate';
+import type { HttpClient } from '../../adapters/http/request.js';
+import { parseRetryAfter } from '../../adapters/http/retry-after.js';
+import type { TaskStore } from '../../adapters/task-store/task-store.js';
+import { deliveryMachine, type ValidationResult } from '../../machines/delivery.js';
+import type { AttemptRequest, AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
+import type { DeliveryCallbacks } from './options.js';
+import type { Semaphore } from './semaphore.js';
+
+/**
+ * The delivery chart bound to the real world: `build` runs onTaskBuilding, `send` is one undici
+ * exchange under the concurrency limit, `validate` runs onTaskResultValid (default 2xx), `record`
+ * writes the store. Callbacks see copies, so nothing they do reaches the chart's context unasked.
+ */
+export interface TaskLogicDeps {
+  store: TaskStore<DeliveryTask>;
+  http: HttpClient;
+  slots: Semaphore;
+  callbacks: DeliveryCallbacks;
+  requestTimeoutMs: number;
+  maxResponseBytes: number;
+}
+
+export function taskLogic(deps: TaskLogicDeps) {
+  const { store, http, slots, callbacks } = deps;
+  return deliveryMachine.provide({
+    actors: {
+      build: fromPromise<AttemptRequest, { task: DeliveryTask }>(async ({ input: { task } }) => {
+        if (!callbacks.onTaskBuilding) return { url: task.url, method: task.method, headers: task.headers, body: task.body };
+        const item = structuredClone(task);
+        const changed = (await callbacks.onTaskBuilding(item)) ?? item;
+        return { url: changed.url, method: changed.method, headers: { ...changed.headers }, body: changed.body };
+      }),
+      send: fromPromise<AttemptResponse, { task: DeliveryTask; request: AttemptRequest }>(async ({ input: { request }, signal }) => {
+        await slots.acquire(signal);
+        try {
+          const answer = await http({
+            ...request,
+            timeoutMs: deps.requestTimeoutMs,
+            maxResponseBytes: deps.maxResponseBytes,
+            signal,
+          });
+          return { statusCode: answer.statusCode, body: answer.body, retryAfterMs: parseRetryAfter(answer.headers['retry-after'], Date.now()) };
+        } finally {
+          slots.release();
+        }
+      }),
+      validate: fromPromise<ValidationResult, { task: DeliveryTask; response: AttemptResponse }>(async ({ input: { task, response } }) => {
+        if (!callbacks.onTaskResultValid) {
+          const ok = response.statusCode >= 200 && response.statusCode < 300;
+          return ok ? { ok } : { ok, reason: `receiver answered ${response.statusCode}` };
+        }
+        const verdict = await callbacks.onTaskResultValid(structuredClone(task), response.statusCode, response.body);
+        if (verdict === false) return { ok: false, reason: `answer ${response.statusCode} rejected by onTaskResultValid` };
+        if (typeof verdict === 'string') return { ok: false, reason: verdict };
+        return { ok: true };
+      }),
+      record: fromPromise<void, { task: DeliveryTask; discard: boolean }>(async ({ input: { task, discard } }) => {
+        if (discard) await store.deleteTask(task.id);
+        else await store.updateTask(task);
+      }),
+    },
+  });
+}
+
+export type TaskLogic = ReturnType<typeof taskLogic>;

@@ -1,0 +1,86 @@
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { RequestFailedError, RequestTimeoutError, ResponseTooLargeError } from '../../errors/delivery.js';
+
+/**
+ * One HTTP exchange over undici, bounded in time and size: the request is aborted after
+ * `timeoutMs` in total (connect, headers and body), and an answer larger than
+ * `maxResponseBytes` fails the exchange instead of filling memory.
+ */
+export interface HttpExchange {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  /** '' sends no body. */
+  body: string;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Aborts the exchange (the attempt's actor was stopped). */
+  signal?: AbortSignal;
+}
+
+export interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export type HttpClient = (exchange: HttpExchange) => Promise<HttpAnswer>;
+
+export interface HttpClientOptions {
+  /** undici dispatcher; default: a keep-alive Agent owned (and closed) by the client. */
+  dispatcher?: Dispatcher;
+  /** Connections per origin of the owned Agent. Default 64. */
+  connections?: number;
+}
+
+/** An `HttpClient` plus `close()`, which releases the sockets of the Agent it owns. */
+export function createHttpClient(options: HttpClientOptions = {}): { send: HttpClient; close(): Promise<void> } {
+  const owned = options.dispatcher ? undefined : new Agent({ connections: options.connections ?? 64, pipelining: 1 });
+  const dispatcher = options.dispatcher ?? owned!;
+  return {
+    send: (exchange) => exchangeOnce(dispatcher, exchange),
+    close: async () => {
+      await owned?.close();
+    },
+  };
+}
+
+async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Promise<HttpAnswer> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, exchange.timeoutMs);
+  const forward = () => controller.abort(exchange.signal?.reason);
+  exchange.signal?.addEventListener('abort', forward, { once: true });
+  try {
+    const response = await request(exchange.url, {
+      dispatcher,
+      method: exchange.method as Dispatcher.HttpMethod,
+      headers: exchange.headers,
+      body: exchange.body === '' ? undefined : exchange.body,
+      signal: controller.signal,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > exchange.maxResponseBytes) {
+        response.body.destroy();
+        throw new ResponseTooLargeError(exchange.url, exchange.maxResponseBytes);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
+  } catch (error) {
+    if (error instanceof ResponseTooLargeError) throw error;
+    if (timedOut || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+      throw new RequestTimeoutError(exchange.url, exchange.timeoutMs);
+    }
+    throw new RequestFailedError(exchange.url, error);
+  } finally {
+    clearTimeout(timer);
+    exchange.signal?.removeEventListener('abort', forward);
+  }
+}
