@@ -89,6 +89,10 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   let recoveredJobs = 0;
   let lastError: string | null = null;
   let pullInFlight: Promise<unknown> | undefined;
+  /** Set when a pull failed: its script may have run anyway (a timeout, not a refusal). */
+  let reconcileBeforePull = false;
+  /** Ids whose complete/fail call is on the wire. */
+  const acking = new Set<string>();
 
   // ---- acknowledgements: one complete + one fail call per tick, one flush in flight at a time
   let flushing: Promise<void> | undefined;
@@ -109,6 +113,8 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     const failures = slots.failures;
     slots.acks = [];
     slots.failures = [];
+    for (const id of acks) acking.add(id);
+    for (const failure of failures) acking.add(failure.id);
     flushing = Promise.all([backend.complete(runnerId, acks), backend.fail(runnerId, failures, now())])
       .then(() => {
         flushFailures = 0;
@@ -123,6 +129,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         return new Promise<void>((resolve) => setTimeout(resolve, backoffDelay(flushFailures, { initialMs: 50, maxMs: 2000 })));
       })
       .finally(() => {
+        acking.clear();
         flushing = undefined;
         if (slots.acks.length || slots.failures.length) scheduleFlush();
       });
@@ -135,6 +142,21 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   }
 
   const now = () => clockNow(actor.system);
+
+  /**
+   * A pull that timed out may still have moved jobs into our working set, where nobody would
+   * run them while we live: hand back every id we neither hold nor are acknowledging.
+   * Runs before the next pull, so no pull result can be in between.
+   */
+  async function reconcile(): Promise<void> {
+    const ids = await backend.working(runnerId);
+    const stray = ids.filter((id) => !slots.held.has(id) && !acking.has(id) && !slots.acks.includes(id) && !slots.failures.some((f) => f.id === id));
+    if (stray.length) {
+      await backend.release(runnerId, stray);
+      logger.warn('worker: handed back jobs of a pull whose reply was lost', { runnerId, jobs: stray.length });
+    }
+    reconcileBeforePull = false;
+  }
 
   const slots = new JobSlots({
     threads: options.threads ?? 10,
@@ -160,9 +182,13 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         await backend.release(runnerId);
       }),
       pull: fromPromise(async ({ input }) => {
+        if (reconcileBeforePull) await reconcile();
         const pulling = backend.pull(runnerId, input.limit, now(), highWeight);
         pullInFlight = pulling;
-        const result = await pulling;
+        const result = await pulling.catch((error: unknown) => {
+          reconcileBeforePull = true;
+          throw error;
+        });
         slots.accept(result.jobs);
         return { pulled: result.jobs.length, held: slots.held.size, nextDueAt: result.nextDueAt };
       }),

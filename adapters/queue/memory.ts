@@ -137,6 +137,10 @@ export function memoryQueue(): QueueBackend {
       return moved;
     },
 
+    async working(runnerId) {
+      return [...(working.get(runnerId)?.keys() ?? [])];
+    },
+
     async heartbeat(runnerId, expiresAt) {
       alive.set(runnerId, expiresAt);
     },

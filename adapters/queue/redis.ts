@@ -98,6 +98,10 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
       return client.swRelease(keys.working(runnerId), keys.high, keys.low, keys.notify, ids ? 'ids' : 'all', ...(ids ?? []));
     },
 
+    working(runnerId) {
+      return client.hkeys(keys.working(runnerId));
+    },
+
     async heartbeat(runnerId, expiresAt) {
       await client.zadd(keys.alive, expiresAt, runnerId);
     },

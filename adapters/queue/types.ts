@@ -105,6 +105,8 @@ export interface QueueBackend {
   fail(runnerId: string, failures: readonly JobFailure[], now: number): Promise<number>;
   /** Hands jobs of the working set back to the front of ready (all of them without `ids`). */
   release(runnerId: string, ids?: readonly string[]): Promise<number>;
+  /** Ids in the runner's working set (to reconcile after a pull whose reply was lost). */
+  working(runnerId: string): Promise<string[]>;
   /** Registers or refreshes a runner: alive until `expiresAt`. */
   heartbeat(runnerId: string, expiresAt: number): Promise<void>;
   /** Releases the runner's working set and forgets it. */

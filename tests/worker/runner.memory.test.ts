@@ -147,4 +147,22 @@ test('stop drains: running jobs get until the deadline, then are aborted and han
   assert.is((await backend.counts()).completed, 0);
 });
 
+test('a runner restarted under the same id takes back what it left in its working set', async () => {
+  const backend = memoryQueue();
+  const { runner: first } = make({ backend, runnerId: 'fixed', threads: 1 });
+  first.registerWorker({ name: 'w', perform: () => new Promise(() => {}) });
+  await first.declareMany([1, 2, 3].map((payload) => ({ name: 'w', payload })));
+  first.start();
+  await settle(10);
+  assert.equal((await backend.working('fixed')).length, 3);
+  first.actor.stop(); // a crash: no drain, no unregister
+  let ran = 0;
+  const { runner: second } = make({ backend, runnerId: 'fixed' });
+  second.registerWorker({ name: 'w', perform: () => void ran++ });
+  second.start();
+  await settle(10);
+  assert.is(ran, 3);
+  assert.equal(await backend.working('fixed'), []);
+});
+
 test.run();

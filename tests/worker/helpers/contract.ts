@@ -98,7 +98,9 @@ export function queueContract(name: string, target: ContractTarget) {
     await q.heartbeat('r1', 10_000);
     await q.add([job('a'), job('b'), job('c')], 0);
     await q.pull('r1', 2, 0, 4);
+    assert.equal((await q.working('r1')).sort(), ['a', 'b']);
     assert.is(await q.release('r1', ['b', 'zzz']), 1);
+    assert.equal(await q.working('r1'), ['a']);
     assert.equal((await q.pull('r1', 1, 0, 4)).jobs.map((j) => j.id), ['b']);
     assert.is(await q.unregister('r1'), 2);
     assert.equal((await q.counts()).low, 3);
