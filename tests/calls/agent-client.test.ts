@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { createAgentClient, type BreakingAgentClient } from '../../actors/agent-client.js';
 import { startAgentService, type AgentService } from '../../examples/peers/agent-service.js';

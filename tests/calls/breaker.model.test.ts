@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { createActor, SimulatedClock, type AnyEventObject, type AnyMachineSnapshot } from 'xstate';
 import { breakerMachine, type BreakerContext } from '../../machines/breaker.js';

@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SimulatedClock, type InspectionEvent } from 'xstate';
 import { createBreaker, type BreakerFacade } from '../../actors/breaker.js';

@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { AgentHttpStatusError, AllInstancesFailedError } from '../../errors/calls.js';
 import { eventually } from '../helpers/ports.js';
@@ -10,6 +10,7 @@ test.before(async () => {
   peers = await startPeers(3, {
     registry: { healthCheckIntervalMs: 50, heartbeatTtlMs: 0 },
     healthCheckTimeoutMs: 200,
+    client: { requestTimeoutMs: 200 },
     breaker: { maxFailures: 1, timeoutMs: 150, onStateChange: (endpoint, from, to) => changes.push(`${endpoint}:${from}>${to}`) },
   });
 });
@@ -26,7 +27,7 @@ test('a dead instance: every call still succeeds on another one, and the dead on
   }
   assert.equal(healthyIds(), ['s0', 's2']);
   assert.is(peers.coordinator.counters().failovers, 1, 'one failover; then the instance is out of the rotation');
-  assert.is(peers.coordinator.breaker(dead!.url)?.state, 'open');
+  assert.ok(changes.includes(`${dead!.url}:closed>open`), 'its breaker opened');
 });
 
 test('the dead instance returns: the background health check marks it healthy and its breaker closes on a probe', async () => {
@@ -66,6 +67,21 @@ test('every instance failing: AllInstancesFailedError lists each attempt once', 
   const attempts = (error as AllInstancesFailedError).details.attempts as Array<{ instanceId: string; code: string }>;
   assert.equal(attempts.map((a) => a.instanceId).sort(), ['s0', 's1', 's2']);
   assert.ok(attempts.every((a) => a.code === 'SW_AGENT_HTTP_STATUS'));
+});
+
+test('a hanging instance times out and the call fails over: the caller sees an answer', async () => {
+  // The test before opened every breaker (maxFailures 1): start from closed ones.
+  for (const service of peers.services) peers.coordinator.breaker(service.url)?.reset();
+  await eventually(() => healthyIds().length === 3, 'all healthy', 2000);
+  const [hung] = peers.services;
+  hung!.hang(true);
+  try {
+    const answers = new Set<unknown>();
+    for (let i = 0; i < 3; i++) answers.add((await peers.coordinator.executeAgent('agents', 'echo', { task: 'h' })).instance);
+    assert.not.ok(answers.has('s0'));
+  } finally {
+    hung!.hang(false);
+  }
 });
 
 test.run();

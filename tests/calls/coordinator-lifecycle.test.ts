@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { CallsStoppedError, InvalidInstanceError } from '../../errors/calls.js';
 import { rejects, startPeers, type CallsPeers } from './helpers/peers.js';

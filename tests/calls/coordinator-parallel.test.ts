@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { AllInstancesFailedError, NoHealthyInstanceError } from '../../errors/calls.js';
 import type { AgentTask } from '../../actors/coordinator.js';

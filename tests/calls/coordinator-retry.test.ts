@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { AgentHttpStatusError, AllInstancesFailedError } from '../../errors/calls.js';
 import { retryDelay } from '../../actors/coordinator-calls.js';

@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SequentialStepError, AgentHttpStatusError } from '../../errors/calls.js';
 import { startPeers, type CallsPeers } from './helpers/peers.js';

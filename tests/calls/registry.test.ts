@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
 import { createRegistry } from '../../actors/registry.js';
