@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
 import { createRunner, type Runner } from '../../actors/runner.js';
 import { memoryQueue } from '../../adapters/queue/memory.js';
+import { ConfigError } from '../../errors/base.js';
 import { ErrWorkerNotRegistry, JobOptionsError, WorkerRegistrationClosedError } from '../../errors/worker.js';
 import { settle } from '../helpers/model.js';
 
@@ -163,6 +164,46 @@ test('a runner restarted under the same id takes back what it left in its workin
   await settle(10);
   assert.is(ran, 3);
   assert.equal(await backend.working('fixed'), []);
+});
+
+test('options that cannot work are refused with ConfigError', () => {
+  for (const options of [{ threads: 0 }, { pullBatchSize: 1.5 }, { aliveTtlMs: -1 }, { heartbeatEveryMs: 30_000 }, { highWeight: Number.NaN }]) {
+    assert.throws(() => createRunner(options), (error: unknown) => error instanceof ConfigError, JSON.stringify(options));
+  }
+});
+
+test('whatever perform throws is a counted failure with a message, never a crash', async () => {
+  const { runner } = make({ retryDelayMs: () => 60_000 });
+  let n = 0;
+  runner.registerWorker({
+    name: 'w',
+    perform: () => {
+      n++;
+      if (n === 1) throw 'a string'; // eslint-disable-line no-throw-literal
+      if (n === 2) return Promise.reject(undefined);
+      return Promise.reject(new TypeError('typed'));
+    },
+  });
+  await runner.declareMany([1, 2, 3].map(() => ({ name: 'w' })));
+  runner.start();
+  await settle(10);
+  assert.is(runner.status().failCount, 3);
+  assert.ok(runner.actor.getSnapshot().hasTag('ready'));
+  assert.is(runner.actor.getSnapshot().status, 'active');
+  assert.is(await runner.queueLength('waiting'), 3);
+});
+
+test('run(signal) resolves once an abort drained the runner', async () => {
+  const { runner } = make();
+  runner.registerWorker({ name: 'w', perform: () => {} });
+  const controller = new AbortController();
+  const running = runner.run(controller.signal);
+  await settle(5);
+  assert.ok(runner.actor.getSnapshot().hasTag('ready'));
+  controller.abort();
+  await running;
+  assert.is(runner.actor.getSnapshot().status, 'done');
+  assert.equal(runner.status().state, 'stopped');
 });
 
 test.run();
