@@ -11,7 +11,7 @@ export { instanceProblem } from './registry-instance.js';
  * a background `GET /health` check) and becomes expired when neither a heartbeat nor a passing
  * health check was seen within `heartbeatTtlMs`. Two parallel regions keep the two clocks apart:
  * `expiry` sleeps until the earliest `expiresAt` in context (absolute, so a restore re-arms it),
- * `health` checks every `healthCheckIntervalMs` through the invoked `checkHealth` actor.
+ * `health` checks every `healthCheckIntervalMs` (0 = never) through the invoked `checkHealth` actor.
  *
  * Bad input never crashes the chart: an event that would register an invalid instance is counted in
  * `rejected` and dropped (the facade throws the typed error to its caller before sending).
@@ -42,6 +42,8 @@ export interface RegistryContext {
   checks: number;
   checkErrors: number;
   expirations: number;
+  /** Timers re-armed after a restore (one per region). */
+  rearms: number;
 }
 
 export interface HealthResult {
@@ -168,6 +170,7 @@ export const registryMachine = setup({
       });
       return { instances, checks: context.checks + 1 };
     }),
+    countRearm: assign({ rearms: ({ context }) => context.rearms + 1 }),
     countCheckError: assign({ checkErrors: ({ context }) => context.checkErrors + 1 }),
   },
 }).createMachine({
@@ -180,6 +183,7 @@ export const registryMachine = setup({
     checks: 0,
     checkErrors: 0,
     expirations: 0,
+    rearms: 0,
   }),
   type: 'parallel',
   on: {
@@ -201,21 +205,21 @@ export const registryMachine = setup({
           tags: ['ready'],
           always: { guard: not('hasDeadline'), target: 'idle' },
           after: { expiry: { target: 'waiting', reenter: true, actions: 'expireDue' } },
-          on: { 'timer.rearm': { target: 'waiting', reenter: true } },
+          on: { 'timer.rearm': { target: 'waiting', reenter: true, actions: 'countRearm' } },
         },
       },
     },
     health: {
       initial: 'waiting',
       states: {
-        off: {},
         waiting: {
-          always: { guard: not('healthChecksOn'), target: 'off' },
-          after: { healthInterval: 'checking' },
-          on: { 'timer.rearm': { target: 'waiting', reenter: true } },
+          // With checks off (interval 0) the timer fires once, the guard refuses, and nothing loops.
+          after: { healthInterval: { guard: 'healthChecksOn', target: 'checking' } },
+          on: { 'timer.rearm': { target: 'waiting', reenter: true, actions: 'countRearm' } },
         },
         checking: {
           invoke: {
+            id: 'checkHealth',
             src: 'checkHealth',
             input: ({ context }) => ({
               instances: Object.values(context.instances)
