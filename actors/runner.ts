@@ -72,6 +72,8 @@ export interface Runner extends Facade {
   redrive(id: string): Promise<boolean>;
 }
 
+const MAX_ACK_BATCH = 5000;
+
 export function createRunner(options: RunnerOptions = {}): Runner {
   for (const key of ['threads', 'pullBatchSize', 'needPullThresholdRatio'] as const) {
     const value = options[key];
@@ -120,10 +122,11 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   function flush(): Promise<void> {
     if (flushing) return flushing;
     if (slots.acks.length === 0 && slots.failures.length === 0) return Promise.resolve();
-    const acks = slots.acks;
-    const failures = slots.failures;
-    slots.acks = [];
-    slots.failures = [];
+    // At most MAX_ACK_BATCH per call, so one script never blocks Redis for long.
+    const acks = slots.acks.length > MAX_ACK_BATCH ? slots.acks.splice(0, MAX_ACK_BATCH) : slots.acks;
+    const failures = slots.failures.length > MAX_ACK_BATCH ? slots.failures.splice(0, MAX_ACK_BATCH) : slots.failures;
+    if (acks === slots.acks) slots.acks = [];
+    if (failures === slots.failures) slots.failures = [];
     for (const id of acks) acking.add(id);
     for (const failure of failures) acking.add(failure.id);
     flushing = Promise.all([backend.complete(runnerId, acks), backend.fail(runnerId, failures, now())])

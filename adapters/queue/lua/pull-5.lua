@@ -16,6 +16,7 @@
   meanwhile) is returned with nil data and not put into the working set.
 ]]
 --!include promote
+--!include chunked
 local now, limit, weight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
 promote(KEYS[1], KEYS[2], KEYS[3], now, tonumber(ARGV[3]))
 
@@ -37,7 +38,12 @@ take(KEYS[2], 'high', limit - high - low)
 local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local out = { next[2] or '' }
 if #ids == 0 then return out end
-local data = redis.call('HMGET', KEYS[4], unpack(ids))
+-- HMGET in slices, like chunked(): unpack() has a C-stack limit.
+local data = {}
+for i = 1, #ids, 4000 do
+  local slice = redis.call('HMGET', KEYS[4], unpack(ids, i, math.min(i + 3999, #ids)))
+  for j = 1, #slice do data[i + j - 1] = slice[j] end
+end
 local working = {}
 for i, id in ipairs(ids) do
   out[#out + 1] = id
@@ -48,5 +54,5 @@ for i, id in ipairs(ids) do
     working[#working + 1] = queues[i]
   end
 end
-if #working > 0 then redis.call('HSET', KEYS[5], unpack(working)) end
+chunked('HSET', KEYS[5], working)
 return out

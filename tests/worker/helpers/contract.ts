@@ -138,13 +138,16 @@ export function queueContract(name: string, target: ContractTarget) {
   });
 
   test('a large bulk add is all queued, in order', async () => {
-    const jobs = Array.from({ length: 2500 }, (_, i) => job(`j${i}`));
-    assert.is(await q.add(jobs, 0), 2500);
+    const jobs = Array.from({ length: 9000 }, (_, i) => job(`j${i}`));
+    assert.is(await q.add(jobs, 0), 9000);
     await q.heartbeat('r1', 10_000);
-    const pulled = await q.pull('r1', 2500, 0, 4);
-    assert.is(pulled.jobs.length, 2500);
+    const pulled = await q.pull('r1', 9000, 0, 4);
+    assert.is(pulled.jobs.length, 9000);
     assert.is(pulled.jobs[0]!.id, 'j0');
-    assert.is(pulled.jobs[2499]!.id, 'j2499');
+    assert.is(pulled.jobs[8999]!.id, 'j8999');
+    assert.ok(pulled.jobs.every((j) => j.data !== null));
+    assert.is((await q.working('r1')).length, 9000);
+    assert.is(await q.complete('r1', jobs.map((j) => j.id)), 9000);
   });
 
   return test;
