@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AgentHttpStatusError, AgentNetworkError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError } from '../../errors/calls.js';
+import { AgentHttpStatusError, AgentNetworkError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError, InvalidInstanceError } from '../../errors/calls.js';
 import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson, parseRetryAfter } from './responses.js';
 import type { AgentClient, AgentInput, AgentOutput, AsyncResult, CallGuard, WaitOptions } from './types.js';
 
@@ -42,6 +42,7 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     let found = targets.get(endpoint);
     if (found) return found;
     if (closed) throw new CallsStoppedError('agent client');
+    if (!URL.canParse(endpoint)) throw new InvalidInstanceError(`malformed endpoint URL ${JSON.stringify(endpoint)}`, { endpoint });
     const url = new URL(endpoint);
     found = {
       pool: new Pool(url.origin, { connections, keepAliveTimeout: 10_000 }),
@@ -79,8 +80,8 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     return text === '' ? {} : parseJson(endpoint, path, text);
   }
 
-  /** Runs a request through the endpoint's guard, when it has one. */
-  function guarded<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
+  /** Runs a request through the endpoint's guard, when it has one. Async: a bad endpoint rejects, never throws. */
+  async function guarded<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
     const { guard } = target(endpoint);
     return guard ? guard.execute(call) : call();
   }

@@ -5,6 +5,8 @@ import { startAgentService, type AgentService } from '../../examples/peers/agent
 import {
   AgentHttpStatusError,
   AgentNetworkError,
+  AgentResponseError,
+  InvalidInstanceError,
   AgentTaskFailedError,
   AgentTimeoutError,
   AgentWaitTimeoutError,
@@ -12,6 +14,7 @@ import {
 } from '../../errors/calls.js';
 import { parseRetryAfter } from '../../adapters/agent-client/responses.js';
 import { eventually } from '../helpers/ports.js';
+import { startHttpServer } from '../helpers/servers.js';
 
 let a: AgentService;
 let b: AgentService;
@@ -103,6 +106,23 @@ test('a dead endpoint opens its own breaker only, fails fast, and closes after i
   assert.is((await client.executeAgent(a.url, 'echo', { task: 'back' })).instance, 'a');
   assert.is(client.breaker(a.url)?.state, 'closed');
   assert.ok(changes.includes('a:closed>open') && changes.includes('a:open>halfOpen') && changes.includes('a:halfOpen>closed'), changes.join(','));
+});
+
+test('bad input: a malformed endpoint rejects with a typed error; a non-JSON answer is a typed error', async () => {
+  const bad = client.executeAgent('not a url', 'echo', { task: 'x' });
+  await rejects(bad, InvalidInstanceError);
+  const garbage = await startHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"result": oops');
+  });
+  try {
+    const error = await rejects(client.executeAgent(garbage.url, 'echo', { task: 'x' }), AgentResponseError);
+    assert.is((error as AgentResponseError).code, 'SW_AGENT_BAD_RESPONSE');
+    await rejects(client.listAgents(garbage.url), AgentResponseError);
+    assert.is(client.breaker(garbage.url)?.state, 'closed', 'the endpoint answered: not a breaker failure');
+  } finally {
+    await garbage.close();
+  }
 });
 
 test('Retry-After is read as seconds or as an HTTP date', () => {
