@@ -15,7 +15,7 @@ import { startRedis } from '../tests/helpers/redis.js';
 import { sleep } from '../tests/helpers/ports.js';
 import { compare } from './lib.js';
 
-const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 20_000);
+const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 10_000);
 const CHUNK = 1000;
 const CONCURRENCY = 100;
 
