@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, fromCallback, fromPromise, type Actor } from 'xstate';
-import { decodeJob, encodeJob } from '../adapters/queue/codec.js';
 import { memoryQueue } from '../adapters/queue/memory.js';
 import type { JobRecord, QueueBackend, QueueName } from '../adapters/queue/types.js';
 import { silentLogger } from '../adapters/logger.js';
-import { describeError } from '../errors/base.js';
-import { ConfigError } from '../errors/base.js';
-import { ErrWorkerNotRegistry, JobDataError, WorkerRegistrationClosedError } from '../errors/worker.js';
-import { backoffDelay } from '../machines/backoff.js';
+import { ConfigError, describeError } from '../errors/base.js';
+import { ErrWorkerNotRegistry, WorkerRegistrationClosedError } from '../errors/worker.js';
 import { now as clockNow } from '../machines/clock.js';
 import { jobRetryDelayMs } from '../machines/job-retry.js';
 import { runnerMachine, type RunnerInput } from '../machines/runner.js';
 import type { Facade, HostEnv } from './facade.js';
 import { buildJob, type DeclareOptions, type JobDeclaration } from './worker/declare.js';
+import { Acknowledger } from './worker/acks.js';
+import { listDead, redriveJob, type DeadJobView } from './worker/dead.js';
+import { validateRunnerOptions } from './worker/options.js';
 import { JobSlots, type Worker } from './worker/slots.js';
 
 export type { JobContext, Worker } from './worker/slots.js';
 export type { DeclareOptions, JobDeclaration } from './worker/declare.js';
+export type { DeadJobView } from './worker/dead.js';
 
 export interface RunnerOptions extends RunnerInput, Partial<Omit<HostEnv, 'id'>> {
   /** Where jobs live. Default a private `memoryQueue()` (embedded; closed by `stop()`). */
@@ -46,14 +47,6 @@ export interface RunnerStatus {
   lastError: string | null;
 }
 
-export interface DeadJobView {
-  id: string;
-  error: string | null;
-  diedAt: number;
-  /** The decoded job, or null when its data is malformed (then `raw` holds it). */
-  job: JobRecord | null;
-  raw: string | null;
-}
 
 export interface Runner extends Facade {
   readonly runnerId: string;
@@ -72,23 +65,8 @@ export interface Runner extends Facade {
   redrive(id: string): Promise<boolean>;
 }
 
-const MAX_ACK_BATCH = 5000;
-
 export function createRunner(options: RunnerOptions = {}): Runner {
-  for (const key of ['threads', 'pullBatchSize', 'needPullThresholdRatio'] as const) {
-    const value = options[key];
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ConfigError(`${key} must be an integer >= 1`, { [key]: value });
-  }
-  for (const key of ['aliveTtlMs', 'heartbeatEveryMs', 'idlePollMs', 'drainTimeoutMs', 'highWeight'] as const) {
-    const value = options[key];
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new ConfigError(`${key} must be a number >= 0`, { [key]: value });
-  }
-  if (options.heartbeatEveryMs !== undefined && options.heartbeatEveryMs >= (options.aliveTtlMs ?? 30_000)) {
-    throw new ConfigError('heartbeatEveryMs must be shorter than aliveTtlMs, or live runners are recovered as dead', {
-      heartbeatEveryMs: options.heartbeatEveryMs,
-      aliveTtlMs: options.aliveTtlMs ?? 30_000,
-    });
-  }
+  validateRunnerOptions(options);
   const ownsBackend = !options.backend;
   const backend = options.backend ?? memoryQueue();
   const runnerId = options.runnerId ?? randomUUID();
@@ -104,57 +82,6 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   let pullInFlight: Promise<unknown> | undefined;
   /** Set when a pull failed: its script may have run anyway (a timeout, not a refusal). */
   let reconcileBeforePull = false;
-  /** Ids whose complete/fail call is on the wire. */
-  const acking = new Set<string>();
-
-  // ---- acknowledgements: one complete + one fail call per tick, one flush in flight at a time
-  let flushing: Promise<void> | undefined;
-  let flushQueued = false;
-  let flushFailures = 0;
-  const scheduleFlush = () => {
-    if (flushQueued || flushing) return;
-    flushQueued = true;
-    setImmediate(() => {
-      flushQueued = false;
-      void flush();
-    });
-  };
-  function flush(): Promise<void> {
-    if (flushing) return flushing;
-    if (slots.acks.length === 0 && slots.failures.length === 0) return Promise.resolve();
-    // At most MAX_ACK_BATCH per call, so one script never blocks Redis for long.
-    const acks = slots.acks.length > MAX_ACK_BATCH ? slots.acks.splice(0, MAX_ACK_BATCH) : slots.acks;
-    const failures = slots.failures.length > MAX_ACK_BATCH ? slots.failures.splice(0, MAX_ACK_BATCH) : slots.failures;
-    if (acks === slots.acks) slots.acks = [];
-    if (failures === slots.failures) slots.failures = [];
-    for (const id of acks) acking.add(id);
-    for (const failure of failures) acking.add(failure.id);
-    flushing = Promise.all([backend.complete(runnerId, acks), backend.fail(runnerId, failures, now())])
-      .then(() => {
-        flushFailures = 0;
-      })
-      .catch((error: unknown) => {
-        // Keep them: still in our working set, so a crash now means a re-run, never a loss.
-        slots.acks.unshift(...acks);
-        slots.failures.unshift(...failures);
-        lastError = describeError(error).message;
-        flushFailures++;
-        logger.warn('worker: acknowledging jobs failed, retrying', { runnerId, error: lastError });
-        return new Promise<void>((resolve) => setTimeout(resolve, backoffDelay(flushFailures, { initialMs: 50, maxMs: 2000 })));
-      })
-      .finally(() => {
-        acking.clear();
-        flushing = undefined;
-        if (slots.acks.length || slots.failures.length) scheduleFlush();
-      });
-    return flushing;
-  }
-  async function flushAll(deadline: number): Promise<void> {
-    while ((slots.acks.length || slots.failures.length || flushing) && Date.now() < deadline) {
-      await (flushing ?? flush());
-    }
-  }
-
   const now = () => clockNow(actor.system);
 
   /**
@@ -164,7 +91,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
    */
   async function reconcile(): Promise<void> {
     const ids = await backend.working(runnerId);
-    const stray = ids.filter((id) => !slots.held.has(id) && !acking.has(id) && !slots.acks.includes(id) && !slots.failures.some((f) => f.id === id));
+    const stray = ids.filter((id) => !slots.held.has(id) && !acks.has(id));
     if (stray.length) {
       await backend.release(runnerId, stray);
       logger.warn('worker: handed back jobs of a pull whose reply was lost', { runnerId, jobs: stray.length });
@@ -172,14 +99,15 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     reconcileBeforePull = false;
   }
 
+  const acks = new Acknowledger(backend, runnerId, now, logger);
   const slots = new JobSlots({
+    acks,
     threads: options.threads ?? 10,
     runnerId,
     workers,
     signal: abort.signal,
     now,
     retryDelayMs,
-    onSettled: scheduleFlush,
     onFreed: () => {
       if (saturated && slots.held.size < actor.getSnapshot().context.needPullThreshold) {
         saturated = false;
@@ -226,7 +154,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         await pullInFlight?.catch(() => {});
         abort.abort();
         slots.abandon();
-        await flushAll(Date.now() + 5000);
+        await acks.flushAll(Date.now() + 5000);
         await backend.unregister(runnerId);
       }),
     },
@@ -340,9 +268,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         malformedCount: slots.counters.malformed,
         running: slots.running,
         held: slots.held.size,
-        pendingAcks: slots.acks.length + slots.failures.length,
+        pendingAcks: acks.pending,
         recoveredJobs,
-        lastError,
+        lastError: lastError ?? acks.lastError,
       };
     },
     counters() {
@@ -356,28 +284,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         worker_recovered_total: recoveredJobs,
       };
     },
-    async dead(offset = 0, limit = 100) {
-      const list = await backend.dead(offset, limit);
-      return list.map((entry) => {
-        let job: JobRecord | null = null;
-        try {
-          job = entry.data === null ? null : decodeJob(entry.id, entry.data);
-        } catch (error) {
-          if (!(error instanceof JobDataError)) throw error;
-        }
-        return { id: entry.id, error: entry.error, diedAt: entry.diedAt, job, raw: job ? null : entry.data };
-      });
-    },
-    async redrive(id) {
-      const data = await backend.get(id);
-      let record: JobRecord | null = null;
-      try {
-        record = data === null ? null : decodeJob(id, data);
-      } catch {
-        record = null; // malformed: re-driven as it is, it will be rejected again with a clear error
-      }
-      if (!record) return backend.redrive(id, 'low');
-      return backend.redrive(id, record.queue, encodeJob({ ...record, retryCount: 0 }));
-    },
+    dead: (offset = 0, limit = 100) => listDead(backend, offset, limit),
+    redrive: (id) => redriveJob(backend, id),
   };
 }

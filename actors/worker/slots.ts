@@ -1,9 +1,10 @@
 import { Fifo } from '../../adapters/queue/fifo.js';
 import { decodeJob, encodeJob } from '../../adapters/queue/codec.js';
-import type { JobFailure, JobRecord, PulledJob } from '../../adapters/queue/types.js';
+import type { JobRecord, PulledJob } from '../../adapters/queue/types.js';
 import { describeError } from '../../errors/base.js';
 import { ErrWorkerNotRegistry } from '../../errors/worker.js';
 import { hasRetriesLeft } from '../../machines/job-retry.js';
+import type { Acknowledger } from './acks.js';
 
 /** What a worker's `perform` receives (the seed's Context). */
 export interface JobContext<P = unknown> {
@@ -30,8 +31,8 @@ export interface SlotCounters {
 
 /**
  * The runner's hot path, kept out of the chart: a buffer of pulled jobs, `threads` slots that
- * perform them, and batched acknowledgements (`onSettled` gathers them; the facade flushes them in
- * one script call per tick). A sync no-op job costs a map insert, a call and an array push.
+ * perform them; finished and failed jobs go to the Acknowledger, which flushes them in batches.
+ * A sync no-op job costs a map insert, a call and an array push.
  */
 export class JobSlots {
   readonly held = new Map<string, JobRecord>();
@@ -40,21 +41,19 @@ export class JobSlots {
   running = 0;
   /** When set, no buffered job starts (draining). */
   closed = false;
-  acks: string[] = [];
-  failures: JobFailure[] = [];
   private pumping = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly options: {
+      /** Where finished and failed jobs go (flushed in batches). */
+      acks: Acknowledger;
       threads: number;
       runnerId: string;
       workers: ReadonlyMap<string, Worker>;
       signal: AbortSignal;
       now: () => number;
       retryDelayMs: (retryCount: number) => number;
-      /** Called after acks or failures were queued (the facade schedules a flush). */
-      onSettled: () => void;
       /** Called when a job left the held set (the facade may tell a saturated chart). */
       onFreed: () => void;
     },
@@ -70,13 +69,13 @@ export class JobSlots {
       } catch (error) {
         this.counters.malformed++;
         this.counters.dead++;
-        this.failures.push({ id: pulled.id, retryAt: null, error: describeError(error).message });
+        this.options.acks.failures.push({ id: pulled.id, retryAt: null, error: describeError(error).message });
         continue;
       }
       this.held.set(record.id, record);
       this.buffer.push(record);
     }
-    if (this.failures.length) this.options.onSettled();
+    if (this.options.acks.failures.length) this.options.acks.schedule();
     this.pump();
   }
 
@@ -133,7 +132,7 @@ export class JobSlots {
 
   private done(record: JobRecord): void {
     this.counters.exec++;
-    if (this.held.delete(record.id)) this.acks.push(record.id);
+    if (this.held.delete(record.id)) this.options.acks.acks.push(record.id);
     this.settle();
   }
 
@@ -146,7 +145,7 @@ export class JobSlots {
       const next: JobRecord = { ...record, retryCount, error: message };
       const retry = hasRetriesLeft(record.retry, retryCount);
       if (!retry) this.counters.dead++;
-      this.failures.push({
+      this.options.acks.failures.push({
         id: record.id,
         data: encodeJob(next),
         retryAt: retry ? this.options.now() + this.options.retryDelayMs(retryCount) : null,
@@ -158,7 +157,7 @@ export class JobSlots {
 
   private settle(): void {
     this.running--;
-    this.options.onSettled();
+    this.options.acks.schedule();
     if (this.running === 0 && this.idleWaiters.length) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }

@@ -1,0 +1,86 @@
+import type { Logger } from '../../adapters/logger.js';
+import type { JobFailure, QueueBackend } from '../../adapters/queue/types.js';
+import { describeError } from '../../errors/base.js';
+import { backoffDelay } from '../../machines/backoff.js';
+
+/** At most this many ids per script call, so one acknowledgement never blocks Redis for long. */
+const MAX_BATCH = 5000;
+
+/**
+ * Batched, pipelined acknowledgements: everything that finished during a tick goes out as one
+ * `complete` and one `fail` call (sent together, so one round trip), one flush in flight at a time.
+ * A flush that fails keeps its ids and retries with backoff: they are still in our working set,
+ * so a crash meanwhile means a re-run, never a loss.
+ */
+export class Acknowledger {
+  acks: string[] = [];
+  failures: JobFailure[] = [];
+  lastError: string | null = null;
+  /** Ids whose complete/fail call is on the wire. */
+  private readonly onTheWire = new Set<string>();
+  private flushing: Promise<void> | undefined;
+  private queued = false;
+  private failuresInARow = 0;
+
+  constructor(
+    private readonly backend: QueueBackend,
+    private readonly runnerId: string,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  get pending(): number {
+    return this.acks.length + this.failures.length + this.onTheWire.size;
+  }
+
+  /** Whether `id` is acknowledged locally but maybe not yet in the backend. */
+  has(id: string): boolean {
+    return this.onTheWire.has(id) || this.acks.includes(id) || this.failures.some((f) => f.id === id);
+  }
+
+  /** Flushes on the next turn of the event loop (so a whole tick of finished jobs goes at once). */
+  schedule(): void {
+    if (this.queued || this.flushing) return;
+    this.queued = true;
+    setImmediate(() => {
+      this.queued = false;
+      void this.flush();
+    });
+  }
+
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.acks.length === 0 && this.failures.length === 0) return Promise.resolve();
+    const acks = this.acks.length > MAX_BATCH ? this.acks.splice(0, MAX_BATCH) : this.acks;
+    const failures = this.failures.length > MAX_BATCH ? this.failures.splice(0, MAX_BATCH) : this.failures;
+    if (acks === this.acks) this.acks = [];
+    if (failures === this.failures) this.failures = [];
+    for (const id of acks) this.onTheWire.add(id);
+    for (const failure of failures) this.onTheWire.add(failure.id);
+    this.flushing = Promise.all([this.backend.complete(this.runnerId, acks), this.backend.fail(this.runnerId, failures, this.now())])
+      .then(() => {
+        this.failuresInARow = 0;
+      })
+      .catch((error: unknown) => {
+        this.acks.unshift(...acks);
+        this.failures.unshift(...failures);
+        this.lastError = describeError(error).message;
+        this.failuresInARow++;
+        this.logger.warn('worker: acknowledging jobs failed, retrying', { runnerId: this.runnerId, error: this.lastError });
+        return new Promise<void>((resolve) => setTimeout(resolve, backoffDelay(this.failuresInARow, { initialMs: 50, maxMs: 2000 })));
+      })
+      .finally(() => {
+        this.onTheWire.clear();
+        this.flushing = undefined;
+        if (this.acks.length || this.failures.length) this.schedule();
+      });
+    return this.flushing;
+  }
+
+  /** Flushes until nothing is pending or `deadline` (epoch ms, wall clock) passed. */
+  async flushAll(deadline: number): Promise<void> {
+    while ((this.acks.length || this.failures.length || this.flushing) && Date.now() < deadline) {
+      await (this.flushing ?? this.flush());
+    }
+  }
+}
