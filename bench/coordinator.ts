@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       peer: 'undici 7 Pool.request round-robin by hand',
       ours: () => throughput(() => coordinator.executeAgent('bench', 'echo', input)),
       theirs: () => throughput(byHand),
+      rounds: 7,
       extra: { requests: REQUESTS, concurrency: CONCURRENCY, connectionsPerInstance: CONNECTIONS },
     });
     const spread = services.map((s) => s.stats.calls);
