@@ -6,11 +6,14 @@
  *      active for BullMQ).
  * Both sides: 100 concurrent slots, data removed on completion (BullMQ `removeOnComplete: true`).
  * At-least-once is checked after each of our rounds: every job ran, none left queued.
+ * A third line measures what a per-job XState actor would cost (in memory, no Redis in the way).
  */
 import { Queue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { createActor } from 'xstate';
 import { createRunner } from '../actors/runner.js';
 import { redisQueue } from '../adapters/queue/redis.js';
+import { jobMachine } from '../machines/job.js';
 import { startRedis } from '../tests/helpers/redis.js';
 import { sleep } from '../tests/helpers/ports.js';
 import { compare } from './lib.js';
@@ -121,6 +124,40 @@ async function main(): Promise<void> {
       },
     });
     console.log(JSON.stringify({ bench: 'worker.at-least-once', lostJobsPerRound: lost }));
+
+    // ---- 3. why jobs do not pass through a per-job XState actor: the same memory-backed run,
+    //         with and without driving the job chart (add → pull → complete) for every job.
+    const inMemory = async (perJobActor: boolean) => {
+      const runner = createRunner({ threads: CONCURRENCY, pullBatchSize: 3 * CONCURRENCY });
+      let ran = 0;
+      runner.registerWorker({
+        name: 'noop',
+        perform: () => {
+          ran++;
+          if (!perJobActor) return;
+          const job = createActor(jobMachine, { input: {} }).start();
+          job.send({ type: 'job.add', delayed: false });
+          job.send({ type: 'job.pull' });
+          job.send({ type: 'job.complete' });
+        },
+      });
+      for (let i = 0; i < JOBS; i += CHUNK) await runner.declareMany(Array.from({ length: CHUNK }, () => ({ name: 'noop' })));
+      const start = performance.now();
+      runner.start();
+      while (ran < JOBS) await new Promise((resolve) => setImmediate(resolve));
+      const rate = JOBS / ((performance.now() - start) / 1000);
+      await runner.stop();
+      return rate;
+    };
+    await compare({
+      bench: 'worker.process.memory',
+      unit: 'jobs/s',
+      better: 'higher',
+      peer: 'same with a per-job XState actor',
+      rounds: 3,
+      ours: () => inMemory(false),
+      theirs: () => inMemory(true),
+    });
   } finally {
     admin.disconnect();
     await server.stop();
