@@ -99,6 +99,13 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     reconcileBeforePull = false;
   }
 
+  /** Tells a saturated chart it has room again (one event per crossing, not per job). */
+  const freeCapacity = () => {
+    if (slots.held.size >= actor.getSnapshot().context.needPullThreshold) return;
+    saturated = false;
+    actor.send({ type: 'capacity.available' });
+  };
+
   const acks = new Acknowledger(backend, runnerId, now, logger);
   const slots = new JobSlots({
     acks,
@@ -109,10 +116,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     now,
     retryDelayMs,
     onFreed: () => {
-      if (saturated && slots.held.size < actor.getSnapshot().context.needPullThreshold) {
-        saturated = false;
-        actor.send({ type: 'capacity.available' });
-      }
+      if (saturated) freeCapacity();
     },
   });
 
@@ -180,6 +184,8 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   actor.subscribe({
     next: (snapshot) => {
       saturated = snapshot.matches({ running: { work: 'saturated' } });
+      // Jobs may have finished between the pull's result and the chart entering `saturated`.
+      if (saturated) freeCapacity();
       if (snapshot.context.lastError) lastError = snapshot.context.lastError;
     },
     error: (error) => {

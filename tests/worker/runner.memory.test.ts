@@ -206,4 +206,16 @@ test('run(signal) resolves once an abort drained the runner', async () => {
   assert.equal(runner.status().state, 'stopped');
 });
 
+test('regression: jobs that finish before the chart enters saturated do not leave it stuck there', async () => {
+  // async no-op jobs settle on microtasks queued before the pull's own result reaches the chart
+  const { runner } = make({ threads: 10, pullBatchSize: 10, needPullThresholdRatio: 1 });
+  let ran = 0;
+  runner.registerWorker({ name: 'w', perform: async () => void ran++ });
+  await runner.declareMany(Array.from({ length: 50 }, () => ({ name: 'w' })));
+  runner.start();
+  await settle(30);
+  assert.is(ran, 50);
+  assert.equal(runner.actor.getSnapshot().value, { running: { work: 'idle', liveness: 'alive' } });
+});
+
 test.run();
