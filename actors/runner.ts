@@ -127,16 +127,21 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         // A runner restarted under the same id picks up what it left behind.
         await backend.release(runnerId);
       }),
-      pull: fromPromise(async ({ input }) => {
-        if (reconcileBeforePull) await reconcile();
-        const pulling = backend.pull(runnerId, input.limit, now(), highWeight);
-        pullInFlight = pulling;
-        const result = await pulling.catch((error: unknown) => {
-          reconcileBeforePull = true;
-          throw error;
-        });
-        slots.accept(result.jobs);
-        return { pulled: result.jobs.length, held: slots.held.size, nextDueAt: result.nextDueAt };
+      pull: fromPromise(({ input }) => {
+        // The whole step is tracked, not just the backend call: a drain waits for it, so a
+        // pull never lands in the working set of a runner that already unregistered.
+        const step = (async () => {
+          if (reconcileBeforePull) await reconcile();
+          if (slots.closed) return { pulled: 0, held: slots.held.size, nextDueAt: null };
+          const result = await backend.pull(runnerId, input.limit, now(), highWeight).catch((error: unknown) => {
+            reconcileBeforePull = true;
+            throw error;
+          });
+          slots.accept(result.jobs);
+          return { pulled: result.jobs.length, held: slots.held.size, nextDueAt: result.nextDueAt };
+        })();
+        pullInFlight = step;
+        return step;
       }),
       watchWork: fromCallback(({ sendBack }) => {
         const off = backend.onWork(() => sendBack({ type: 'work.available' }));
