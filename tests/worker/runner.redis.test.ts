@@ -85,4 +85,30 @@ test('malformed job data in Redis goes to dead with a clear error; the runner ke
   assert.is(await redis.llen(keys.low), 0, 'the id without data was dropped, not looping');
 });
 
+test('on Redis a failing job retries after its backoff, dies with its error, and is re-driven', async () => {
+  if (!server) return;
+  const runner = pool.runner('retry', { retryDelayMs: () => 100 });
+  const runsAt: number[] = [];
+  let healthy = false;
+  runner.registerWorker({
+    name: 'w',
+    perform: () => {
+      runsAt.push(Date.now());
+      if (!healthy) throw new Error(`failure ${runsAt.length}`);
+    },
+  });
+  const meta = await runner.declare({ name: 'w' }, { retry: 2, queue: 'high' });
+  runner.start();
+  await eventually(async () => (await runner.dead()).length === 1, 'the job is dead after 3 runs', 3000);
+  assert.is(runsAt.length, 3);
+  assert.ok(runsAt[1]! - runsAt[0]! >= 100 && runsAt[2]! - runsAt[1]! >= 100, 'each retry waited its backoff');
+  const [dead] = await runner.dead();
+  assert.is(dead!.error, 'failure 3');
+  assert.equal([dead!.job?.retryCount, dead!.job?.queue], [3, 'high']);
+  healthy = true;
+  assert.ok(await runner.redrive(meta.id));
+  await eventually(() => runsAt.length === 4, 'the re-driven job ran', 3000);
+  await eventually(async () => (await runner.backend.state(meta.id)) === undefined, 'and is done', 3000);
+});
+
 test.run();
