@@ -191,11 +191,11 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
       return {
         sidecar_connected: c.connected ? 1 : 0,
         sidecar_registered: c.registered ? 1 : 0,
-        sidecar_register_replays_total: c.registerReplayCount,
-        sidecar_register_replay_failures_total: c.registerReplayFailureCount,
-        sidecar_disconnects_total: c.disconnectCount,
-        sidecar_watch_errors_total: c.watchErrorCount,
-        sidecar_invalid_events_total: c.invalidEventCount,
+        sidecar_register_replays_total: c.counts.registerReplays,
+        sidecar_register_replay_failures_total: c.counts.registerReplayFailures,
+        sidecar_disconnects_total: c.counts.disconnects,
+        sidecar_watch_errors_total: c.counts.watchErrors,
+        sidecar_invalid_events_total: c.counts.invalidEvents,
       };
     },
   };

@@ -38,28 +38,27 @@ const iso = (at: number | null) => (at === null ? '' : new Date(at).toISOString(
 
 export function sidecarStatus(snapshot: SnapshotFrom<SidecarMachine>): SidecarStatus {
   const c = snapshot.context;
-  const registeredNow = c.registered;
   return {
     connected: c.connected,
-    registered: registeredNow,
+    registered: c.registered,
     // The seed reports the last *successfully registered* name and port.
-    lastServiceName: c.registerReplayCount > 0 ? c.serviceName : '',
-    lastServicePort: c.registerReplayCount > 0 ? c.servicePort : 0,
-    lastEventType: c.lastEventType ?? '',
+    lastServiceName: c.counts.registerReplays > 0 ? c.service.name : '',
+    lastServicePort: c.counts.registerReplays > 0 ? c.service.port : 0,
+    lastEventType: c.last.eventType ?? '',
     lastEventId: c.lastEventId ?? '',
-    lastEventAt: iso(c.lastEventAt),
-    lastConnectedAt: iso(c.lastConnectedAt),
-    lastDisconnectedAt: iso(c.lastDisconnectedAt),
-    disconnectCount: c.disconnectCount,
-    registerReplayCount: c.registerReplayCount,
-    registerReplayFailureCount: c.registerReplayFailureCount,
+    lastEventAt: iso(c.last.eventAt),
+    lastConnectedAt: iso(c.last.connectedAt),
+    lastDisconnectedAt: iso(c.last.disconnectedAt),
+    disconnectCount: c.counts.disconnects,
+    registerReplayCount: c.counts.registerReplays,
+    registerReplayFailureCount: c.counts.registerReplayFailures,
     lastErrorKind: c.lastError?.kind ?? '',
     lastError: c.lastError?.message ?? '',
     lastErrorAt: iso(c.lastError?.at ?? null),
     stage: runStage(snapshot),
     watch: watchState(snapshot),
-    invalidEventCount: c.invalidEventCount,
-    watchErrorCount: c.watchErrorCount,
+    invalidEventCount: c.counts.invalidEvents,
+    watchErrorCount: c.counts.watchErrors,
     sidecar: { ...c.sidecar },
   };
 }

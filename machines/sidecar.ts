@@ -78,11 +78,11 @@ export const sidecarMachine = setup({
     deregister: notProvided('deregister'),
   },
   delays: {
-    reconnect: ({ context, system }) => msUntil(system, context.reconnectAt ?? 0),
-    registerRetry: ({ context, system }) => msUntil(system, context.registerRetryAt ?? 0),
-    stale: ({ context, system }) => msUntil(system, context.staleAt ?? 0),
-    readyWait: ({ context, system }) => msUntil(system, context.readyDeadline ?? 0),
-    grace: ({ context, system }) => msUntil(system, context.graceUntil ?? 0),
+    reconnect: ({ context, system }) => msUntil(system, context.deadlines.reconnectAt ?? 0),
+    registerRetry: ({ context, system }) => msUntil(system, context.deadlines.registerRetryAt ?? 0),
+    stale: ({ context, system }) => msUntil(system, context.deadlines.staleAt ?? 0),
+    readyWait: ({ context, system }) => msUntil(system, context.deadlines.readyAt ?? 0),
+    grace: ({ context, system }) => msUntil(system, context.deadlines.graceUntil ?? 0),
   },
   guards: {
     readyToServe: ({ context }) => context.registered && context.sidecar.ready,
@@ -92,15 +92,18 @@ export const sidecarMachine = setup({
       if (event.type !== 'watch.connected' && event.type !== 'watch.heartbeat' && event.type !== 'watch.disconnected') return {};
       const { data } = event;
       return {
-        lastEventType: event.type.slice('watch.'.length),
-        lastEventAt: now(system),
+        last: { ...context.last, eventType: event.type.slice('watch.'.length), eventAt: now(system) },
         lastEventId: data.id ?? context.lastEventId,
         sidecar: report(data, context.sidecar),
       };
     }),
-    markConnected: assign(({ system }) => ({ connected: true, reconnectAttempt: 0, lastConnectedAt: now(system) })),
+    markConnected: assign(({ context, system }) => ({
+      connected: true,
+      attempts: { ...context.attempts, reconnect: 0 },
+      last: { ...context.last, connectedAt: now(system) },
+    })),
     armStale: assign(({ context, system }) => ({
-      staleAt: now(system) + (context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS),
+      deadlines: { ...context.deadlines, staleAt: now(system) + (context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS) },
     })),
     leaveOpen: assign(({ context, event, system }) => {
       // Only a link that was up counts as a disconnect (failed attempts count as watch errors),
@@ -108,30 +111,37 @@ export const sidecarMachine = setup({
       const dropped = context.connected && event.type !== 'watch.stop';
       return {
         connected: false,
-        staleAt: null,
-        disconnectCount: dropped ? context.disconnectCount + 1 : context.disconnectCount,
-        lastDisconnectedAt: dropped ? now(system) : context.lastDisconnectedAt,
+        deadlines: { ...context.deadlines, staleAt: null },
+        counts: dropped ? { ...context.counts, disconnects: context.counts.disconnects + 1 } : context.counts,
+        last: dropped ? { ...context.last, disconnectedAt: now(system) } : context.last,
       };
     }),
     scheduleReconnect: assign(({ context, system }) => {
-      const attempt = context.reconnectAttempt + 1;
+      const attempt = context.attempts.reconnect + 1;
       const initialMs = context.serverRetryMs ?? context.timings.reconnectIntervalMs;
       const { value, state } = nextRandom(context.random);
       const delay = backoffDelay(attempt, { initialMs, maxMs: Math.max(initialMs, context.timings.reconnectMaxMs), jitter: 'equal' }, () => value);
-      return { reconnectAttempt: attempt, random: state, reconnectAt: now(system) + delay };
+      return {
+        attempts: { ...context.attempts, reconnect: attempt },
+        random: state,
+        deadlines: { ...context.deadlines, reconnectAt: now(system) + delay },
+      };
     }),
     scheduleRegisterRetry: assign(({ context, system }) => {
       const { registerRetryInitialMs: initialMs, registerRetryMaxMs } = context.timings;
       const { value, state } = nextRandom(context.random);
-      const delay = backoffDelay(context.registerAttempt, { initialMs, maxMs: Math.max(initialMs, registerRetryMaxMs), jitter: 'equal' }, () => value);
-      return { random: state, registerRetryAt: now(system) + delay };
+      const delay = backoffDelay(context.attempts.register, { initialMs, maxMs: Math.max(initialMs, registerRetryMaxMs), jitter: 'equal' }, () => value);
+      return { random: state, deadlines: { ...context.deadlines, registerRetryAt: now(system) + delay } };
     }),
     recordWatchError: assign(({ context, event, system }) => {
       if (event.type !== 'watch.failed' && event.type !== 'watch.invalid') return {};
+      const { counts } = context;
       return {
         lastError: { ...event.error, at: now(system) },
-        watchErrorCount: event.type === 'watch.failed' ? context.watchErrorCount + 1 : context.watchErrorCount,
-        invalidEventCount: event.type === 'watch.invalid' ? context.invalidEventCount + 1 : context.invalidEventCount,
+        counts:
+          event.type === 'watch.failed'
+            ? { ...counts, watchErrors: counts.watchErrors + 1 }
+            : { ...counts, invalidEvents: counts.invalidEvents + 1 },
       };
     }),
     recordStale: assign(({ context, system }) => ({
@@ -148,30 +158,30 @@ export const sidecarMachine = setup({
     })),
     recordRegistered: assign(({ context, system }) => ({
       registered: true,
-      registerAttempt: 0,
-      registerRetryAt: null,
-      registerReplayCount: context.registerReplayCount + 1,
-      lastRegisteredAt: now(system),
+      attempts: { ...context.attempts, register: 0 },
+      deadlines: { ...context.deadlines, registerRetryAt: null },
+      counts: { ...context.counts, registerReplays: context.counts.registerReplays + 1 },
+      last: { ...context.last, registeredAt: now(system) },
     })),
-    emitRegistered: emit(({ context }) => ({ type: 'sidecar.registered' as const, count: context.registerReplayCount })),
+    emitRegistered: emit(({ context }) => ({ type: 'sidecar.registered' as const, count: context.counts.registerReplays })),
     recordRegisterFailure: assign(({ context, event, system }) => {
       const cause = errorInfo('register_replay', (event as { error?: unknown }).error);
       return {
         registered: false,
-        registerAttempt: context.registerAttempt + 1,
-        registerReplayFailureCount: context.registerReplayFailureCount + 1,
+        attempts: { ...context.attempts, register: context.attempts.register + 1 },
+        counts: { ...context.counts, registerReplayFailures: context.counts.registerReplayFailures + 1 },
         lastError: {
           kind: 'register_replay',
           code: 'SW_REGISTER_REPLAY',
-          message: `register replay of ${context.serviceName}:${context.servicePort} failed: ${cause.message}`,
+          message: `register replay of ${context.service.name}:${context.service.port} failed: ${cause.message}`,
           at: now(system),
         },
       };
     }),
     armReadyWait: assign(({ context, system }) => ({
-      readyDeadline: now(system) + (context.timings.readyWaitMs > 0 ? context.timings.readyWaitMs : NEVER_MS),
+      deadlines: { ...context.deadlines, readyAt: now(system) + (context.timings.readyWaitMs > 0 ? context.timings.readyWaitMs : NEVER_MS) },
     })),
-    armGrace: assign(({ context, system }) => ({ graceUntil: now(system) + context.timings.gracePeriodMs })),
+    armGrace: assign(({ context, system }) => ({ deadlines: { ...context.deadlines, graceUntil: now(system) + context.timings.gracePeriodMs } })),
     stopWatch: raise({ type: 'watch.stop' }),
     announceStage: emit((_, stage: SidecarEmitted & { type: 'sidecar.stage' }) => stage),
     recordStageFailure: assign(({ context, event, system }, params: { stage: StageFailure }) => {
@@ -196,8 +206,7 @@ export const sidecarMachine = setup({
   id: 'sidecar',
   type: 'parallel',
   context: ({ input }) => ({
-    serviceName: input.serviceName,
-    servicePort: input.servicePort,
+    service: { name: input.serviceName, port: input.servicePort },
     timings: resolveTimings(input),
     random: (input.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0,
     serverRetryMs: null,
@@ -205,23 +214,10 @@ export const sidecarMachine = setup({
     sidecar: { ready: true, status: null, lifecycleState: null, service: null, message: null, generatedAt: null },
     connected: false,
     registered: false,
-    reconnectAttempt: 0,
-    registerAttempt: 0,
-    staleAt: null,
-    reconnectAt: null,
-    registerRetryAt: null,
-    readyDeadline: null,
-    graceUntil: null,
-    lastEventType: null,
-    lastEventAt: null,
-    lastConnectedAt: null,
-    lastDisconnectedAt: null,
-    lastRegisteredAt: null,
-    disconnectCount: 0,
-    watchErrorCount: 0,
-    invalidEventCount: 0,
-    registerReplayCount: 0,
-    registerReplayFailureCount: 0,
+    attempts: { reconnect: 0, register: 0 },
+    deadlines: { staleAt: null, reconnectAt: null, registerRetryAt: null, readyAt: null, graceUntil: null },
+    last: { eventType: null, eventAt: null, connectedAt: null, disconnectedAt: null, registeredAt: null },
+    counts: { disconnects: 0, watchErrors: 0, invalidEvents: 0, registerReplays: 0, registerReplayFailures: 0 },
     lastError: null,
     runError: null,
   }),

@@ -1,18 +1,9 @@
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import type { Dispatcher } from 'undici';
-import { readWatchStream } from '../../adapters/sidecar/sse-source.js';
 import type { DeregisterRequest, DrainRequest, ServiceNodeBody, SidecarClient } from '../../adapters/sidecar/types.js';
-import { parseWatchEvent } from '../../adapters/sidecar/watch-event.js';
-import { isStatewireError } from '../../errors/base.js';
-import {
-  RegisterReplayError,
-  WatchConnectionError,
-  WatchEventParseError,
-  WatchHTTPStatusError,
-  WatchStreamClosedError,
-} from '../../errors/sidecar.js';
+import { RegisterReplayError } from '../../errors/sidecar.js';
 import { sidecarMachine, type WatchStreamInput } from '../../machines/sidecar.js';
-import type { SidecarErrorInfo, SidecarEvent } from '../../machines/sidecar.options.js';
+import { openWatchStream } from './watch-stream.js';
 
 /**
  * The sidecar chart bound to real I/O: the watch over undici + eventsource-parser, the three agent
@@ -36,23 +27,42 @@ export interface SidecarIo {
 /** The latest real error of each kind (`watch_parse`, `register_replay`, `serve`, …). */
 export type ErrorMemory = Map<string, unknown>;
 
-function watchFailureKind(error: unknown): string {
-  if (error instanceof WatchHTTPStatusError) return 'watch_http_status';
-  if (error instanceof WatchStreamClosedError) return 'watch_closed';
-  return 'watch_connection';
-}
-
-function info(kind: string, error: unknown): SidecarErrorInfo {
-  if (isStatewireError(error)) return { kind, code: error.code, message: error.message };
-  const message = error instanceof Error ? error.message : String(error);
-  return { kind, code: 'SW_UNKNOWN', message };
-}
-
 export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
   const remember = <T>(kind: string, error: T): T => {
     memory.set(kind, error);
     return error;
   };
+
+  /**
+   * The register replay of the latest `connected` frame, started as the frame is parsed.
+   *
+   * The replay is the watch's hot path (benchmarked: connected → register). In every state that
+   * holds a stream open, the chart answers `watch.connected` by invoking `register`, so the I/O
+   * layer starts that request before the transition runs and the chart's `register` actor adopts
+   * it instead of sending a second one: the chart still decides every state and records the
+   * outcome, but its transition no longer sits between the frame and the wire. A retry after a
+   * failure, which has no frame behind it, sends a fresh request.
+   */
+  let early: { promise: Promise<void>; controller: AbortController } | undefined;
+  const startEarlyRegister = () => {
+    early?.controller.abort();
+    const controller = new AbortController();
+    const promise = io.client.register(io.node, controller.signal);
+    promise.catch(() => undefined); // adopted (and reported) by the register actor, or abandoned
+    early = { promise, controller };
+  };
+  const adoptEarlyRegister = (signal: AbortSignal): Promise<void> | undefined => {
+    const adopted = early;
+    early = undefined;
+    if (!adopted) return undefined;
+    signal.addEventListener('abort', () => adopted.controller.abort(), { once: true });
+    return adopted.promise;
+  };
+  const dropEarlyRegister = () => {
+    early?.controller.abort();
+    early = undefined;
+  };
+
   /** Runs one stage call and remembers its raw failure under the stage's name. */
   const stage = (kind: string, call: (signal: AbortSignal) => Promise<void> | void) =>
     fromPromise<void, void>(async ({ signal }) => {
@@ -64,45 +74,27 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
       }
     });
 
+  const watchDeps = {
+    watchUrl: io.watchUrl,
+    connectTimeoutMs: io.connectTimeoutMs,
+    remember,
+    onConnectedFrame: startEarlyRegister,
+    ...(io.dispatcher ? { dispatcher: io.dispatcher } : {}),
+  };
+
   return sidecarMachine.provide({
     actors: {
       watchStream: fromCallback<EventObject, WatchStreamInput>(({ input, sendBack }) => {
-        const controller = new AbortController();
-        const send = (event: SidecarEvent) => {
-          // Frames of one chunk can outlive the state that opened the stream: drop them once closed.
-          if (!controller.signal.aborted) sendBack(event);
+        const stop = openWatchStream(watchDeps, input.lastEventId, sendBack);
+        return () => {
+          stop();
+          // A replay the chart never adopted belongs to a stream that is gone.
+          dropEarlyRegister();
         };
-        readWatchStream(
-          {
-            url: io.watchUrl,
-            lastEventId: input.lastEventId,
-            signal: controller.signal,
-            connectTimeoutMs: io.connectTimeoutMs,
-            ...(io.dispatcher ? { dispatcher: io.dispatcher } : {}),
-          },
-          {
-            onFrame(frame) {
-              const parsed = parseWatchEvent(frame);
-              if (parsed instanceof WatchEventParseError) {
-                send({ type: 'watch.invalid', error: info('watch_parse', remember('watch_parse', parsed)) });
-                return;
-              }
-              const { type, ...data } = parsed;
-              send({ type: `watch.${type}`, data });
-            },
-            onRetry: (retryMs) => send({ type: 'watch.retry', retryMs }),
-          },
-        ).catch((error: unknown) => {
-          if (controller.signal.aborted) return;
-          const kind = watchFailureKind(error);
-          const typed = isStatewireError(error) ? error : new WatchConnectionError(io.watchUrl, error);
-          send({ type: 'watch.failed', error: info(kind, remember(kind, typed)) });
-        });
-        return () => controller.abort();
       }),
       register: fromPromise<void, void>(async ({ signal }) => {
         try {
-          await io.client.register(io.node, signal);
+          await (adoptEarlyRegister(signal) ?? io.client.register(io.node, signal));
         } catch (error) {
           if (signal.aborted) throw error;
           const service = io.node.service as { name?: unknown };

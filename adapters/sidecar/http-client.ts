@@ -33,10 +33,19 @@ export function createSidecarHttpClient(options: SidecarHttpClientOptions = {}):
   const owned = options.dispatcher === undefined;
   const dispatcher = options.dispatcher ?? new Pool(base.origin, { connect: { timeout: timeoutMs } });
 
-  async function post(operation: string, path: string, body: unknown, signal?: AbortSignal): Promise<void> {
+  // A service replays the same node on every reconnect: serialise each body object once (bodies
+  // are treated as immutable once handed over; build a new object to send different content).
+  const serialised = new WeakMap<object, string>();
+  const serialise = (body: object) => {
+    let text = serialised.get(body);
+    if (text === undefined) serialised.set(body, (text = JSON.stringify(body)));
+    return text;
+  };
+
+  async function post(operation: string, path: string, body: object, signal?: AbortSignal): Promise<void> {
     const fullPath = basePath + path;
     const url = base.origin + fullPath;
-    const payload = JSON.stringify(body);
+    const payload = serialise(body);
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request({

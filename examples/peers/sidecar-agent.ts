@@ -61,6 +61,8 @@ export interface SidecarAgentPeer {
   readonly counts: Record<AgentPath, number>;
   /** Open watch streams. */
   openStreams(): number;
+  /** TCP connections accepted since start (keep-alive reuse shows as few). */
+  connectionCount(): number;
   /** Ends every open stream: `end` closes it cleanly, `destroy` resets the connection. Returns how many. */
   dropStreams(mode?: 'end' | 'destroy'): number;
   /** Writes frames no client can use (non-JSON data, an unknown event type) to every stream. */
@@ -168,7 +170,9 @@ export async function startSidecarAgent(options: SidecarAgentOptions = {}): Prom
 
   // One server for the peer's life: a closed node:http server can listen again, so resume() reuses it.
   const server: Server = createServer(handle);
+  let accepted = 0;
   server.on('connection', (socket) => {
+    accepted++;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -205,6 +209,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions = {}): Prom
     counts,
     callsTo: (path) => calls.filter((call) => call.path === path),
     openStreams: () => streams.size,
+    connectionCount: () => accepted,
     dropStreams,
     sendGarbage() {
       broadcast(`event: heartbeat\nid: ${++nextId}\ndata: {not json\n\n`);

@@ -32,8 +32,8 @@ test('garbage payloads are counted, the stream continues and nothing replays', a
   await eventually(() => pair!.agent.status().registered, 'registered');
   for (let i = 0; i < 3; i++) pair.peer.sendGarbage();
   await eventually(() => pair!.agent.status().invalidEventCount === 9, 'nine bad frames counted');
-  pair.peer.emit('heartbeat', { status: 'still-here' });
-  await eventually(() => pair!.agent.status().sidecar.status === 'still-here', 'good frames after garbage');
+  pair.peer.emit('heartbeat', { message: 'still-here' });
+  await eventually(() => pair!.agent.status().sidecar.message === 'still-here', 'good frames after garbage');
   assert.is(pair.peer.counts['/watch'], 1, 'the stream was never dropped');
   assert.is(pair.peer.callsTo('/register').length, 1);
   assert.ok(pair.errors.some((e) => e instanceof WatchEventParseError && e.code === 'SW_WATCH_EVENT_PARSE'));

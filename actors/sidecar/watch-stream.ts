@@ -1,0 +1,80 @@
+import type { Dispatcher } from 'undici';
+import { readWatchStream } from '../../adapters/sidecar/sse-source.js';
+import { parseWatchEvent } from '../../adapters/sidecar/watch-event.js';
+import { isStatewireError } from '../../errors/base.js';
+import { WatchConnectionError, WatchEventParseError, WatchHTTPStatusError, WatchStreamClosedError } from '../../errors/sidecar.js';
+import type { SidecarErrorInfo, SidecarEvent } from '../../machines/sidecar.options.js';
+
+export interface WatchStreamDeps {
+  watchUrl: string;
+  dispatcher?: Dispatcher;
+  connectTimeoutMs: number;
+  /** Keeps the real error of a kind for `onError` / `run()`; returns it. */
+  remember<T>(kind: string, error: T): T;
+  /** Called as a `connected` frame is parsed, before the chart hears of it (see below). */
+  onConnectedFrame(): void;
+}
+
+export function errorInfo(kind: string, error: unknown): SidecarErrorInfo {
+  if (isStatewireError(error)) return { kind, code: error.code, message: error.message };
+  return { kind, code: 'SW_UNKNOWN', message: error instanceof Error ? error.message : String(error) };
+}
+
+function failureKind(error: unknown): string {
+  if (error instanceof WatchHTTPStatusError) return 'watch_http_status';
+  if (error instanceof WatchStreamClosedError) return 'watch_closed';
+  return 'watch_connection';
+}
+
+/**
+ * One watch connection as the chart's `watchStream` actor sees it: frames become `watch.*`
+ * events, the end of the stream one `watch.failed`. Returns the stop function.
+ *
+ * Events reach the chart in order, one `setImmediate` after the chunk that carried them. undici
+ * writes a request to its socket in a later phase of the event loop, not inside `request()`, so a
+ * transition run synchronously here would sit between the register replay started for a
+ * `connected` frame and the wire; deferring the batch lets the request leave first.
+ */
+export function openWatchStream(deps: WatchStreamDeps, lastEventId: string | null, sendBack: (event: SidecarEvent) => void): () => void {
+  const controller = new AbortController();
+  const outbox: SidecarEvent[] = [];
+  const flush = () => {
+    for (const event of outbox.splice(0)) {
+      // Frames of one chunk can outlive the state that opened the stream: drop them once closed.
+      if (!controller.signal.aborted) sendBack(event);
+    }
+  };
+  const send = (event: SidecarEvent) => {
+    if (controller.signal.aborted) return;
+    if (outbox.push(event) === 1) setImmediate(flush);
+  };
+
+  readWatchStream(
+    {
+      url: deps.watchUrl,
+      lastEventId,
+      signal: controller.signal,
+      connectTimeoutMs: deps.connectTimeoutMs,
+      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+    },
+    {
+      onFrame(frame) {
+        const parsed = parseWatchEvent(frame);
+        if (parsed instanceof WatchEventParseError) {
+          send({ type: 'watch.invalid', error: errorInfo('watch_parse', deps.remember('watch_parse', parsed)) });
+          return;
+        }
+        const { type, ...data } = parsed;
+        if (type === 'connected' && !controller.signal.aborted) deps.onConnectedFrame();
+        send({ type: `watch.${type}`, data });
+      },
+      onRetry: (retryMs) => send({ type: 'watch.retry', retryMs }),
+    },
+  ).catch((error: unknown) => {
+    if (controller.signal.aborted) return;
+    const kind = failureKind(error);
+    const typed = isStatewireError(error) ? error : new WatchConnectionError(deps.watchUrl, error);
+    send({ type: 'watch.failed', error: errorInfo(kind, deps.remember(kind, typed)) });
+  });
+  return () => controller.abort();
+}

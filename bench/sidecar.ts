@@ -1,0 +1,212 @@
+/**
+ * Sidecar benchmark: the time from a `connected` event written by the sidecar-agent to the register
+ * request it receives, over 1000 reconnects per side (5 rounds of 200 after a warm-up round).
+ *
+ * ours:   `createSidecarAgent` (SSE over undici + eventsource-parser → chart → register actor).
+ * theirs: a hand-written undici + eventsource-parser loop doing the same round trip, no chart.
+ *
+ * Both run against one reference agent in a child process, alternating rounds. The agent timestamps
+ * both ends itself (`performance.now()` when it writes `connected` and when the register request
+ * arrives), then drops the stream shortly after the register to start the next reconnect.
+ */
+import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createParser } from 'eventsource-parser';
+import { Pool } from 'undici';
+import { createSidecarAgent } from '../actors/sidecar.js';
+import { buildServiceNode, type ServiceOptions } from '../actors/sidecar/node.js';
+import { startSidecarAgent } from '../examples/peers/sidecar-agent.js';
+import { compare, median, percentile } from './lib.js';
+
+const PER_ROUND = 200;
+const ROUNDS = 5;
+/** Pause between the register arriving and the drop: lets the client read its answer first, so no side aborts a request in flight. */
+const DROP_AFTER_MS = 2;
+
+const service: ServiceOptions = {
+  app: { id: 'bench', instanceId: 'bench-1' },
+  service: { name: 'orders' },
+  protocol: 'grpc',
+  serverPort: 9090,
+};
+
+type Client = (baseUrl: string) => { stop(): Promise<void> };
+
+/** Client-process CPU time per reconnect (µs), per client, one entry per round. */
+const cpuPerReconnect = new Map<Client, number[]>();
+
+/**
+ * The agent's side, in a child process (as in production: the sidecar-agent is another process, so
+ * neither client's own CPU time is charged to the agent's clock). Per round it answers the parent
+ * with `count` connected→register latencies, dropping the stream shortly after each register.
+ */
+async function agentProcess(): Promise<void> {
+  let round: { count: number; latencies: number[] } | undefined;
+  const peer = await startSidecarAgent({
+    heartbeatMs: 0,
+    maxRecordedCalls: 100,
+    onCall(call) {
+      if (call.path !== '/register' || !round) return;
+      round.latencies.push(call.at - peer.connectedAt[peer.connectedAt.length - 1]!);
+      peer.connectedAt.length = 0;
+      if (round.latencies.length < round.count) {
+        setTimeout(() => peer.dropStreams('end'), DROP_AFTER_MS);
+        return;
+      }
+      process.send!({ type: 'latencies', values: round.latencies });
+      round = undefined;
+    },
+  });
+  process.on('message', (message: { type: string; count?: number }) => {
+    if (message.type === 'round') round = { count: message.count!, latencies: [] };
+    if (message.type === 'close') void peer.close().then(() => process.disconnect());
+  });
+  process.send!({ type: 'ready', url: peer.url });
+}
+
+interface AgentProcess {
+  url: string;
+  /** Runs one client for `count` reconnects; the latencies in ms. */
+  round(count: number, client: Client): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+async function startAgentProcess(): Promise<AgentProcess> {
+  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, SIDECAR_BENCH_ROLE: 'agent' } });
+  const next = (type: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const onMessage = (message: Record<string, unknown>) => {
+        if (message.type !== type) return;
+        child.off('message', onMessage);
+        clearTimeout(limit);
+        resolve(message);
+      };
+      // Bounded: a stalled client fails the bench instead of hanging it.
+      const limit = setTimeout(() => {
+        child.off('message', onMessage);
+        reject(new Error(`no ${type} from the agent process within 30 s`));
+      }, 30_000);
+      child.on('message', onMessage);
+    });
+  const { url } = (await next('ready')) as { url: string };
+  return {
+    url,
+    async round(count, client) {
+      const answer = next('latencies');
+      child.send({ type: 'round', count });
+      const cpuBefore = process.cpuUsage();
+      const running = client(url);
+      try {
+        const { values } = (await answer) as { values: number[] };
+        const cpu = process.cpuUsage(cpuBefore);
+        cpuPerReconnect.set(client, [...(cpuPerReconnect.get(client) ?? []), (cpu.user + cpu.system) / count]);
+        return values;
+      } finally {
+        await running.stop();
+      }
+    },
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'close' });
+      await exited;
+    },
+  };
+}
+
+const ours: Client = (baseUrl) => {
+  const agent = createSidecarAgent(service, {
+    baseUrl,
+    reconnectIntervalMs: 1,
+    reconnectMaxMs: 1,
+    staleAfterMs: 0,
+    gracePeriod: 0,
+    seed: 1,
+  });
+  agent.start();
+  return {
+    async stop() {
+      // Only the watch is measured: stop the actor without the drain/deregister round trips.
+      agent.actor.stop();
+      await agent.stop();
+    },
+  };
+};
+
+const theirs: Client = (baseUrl) => {
+  const pool = new Pool(baseUrl);
+  const controller = new AbortController();
+  const payload = JSON.stringify(buildServiceNode(service));
+  const register = () =>
+    pool
+      .request({ path: '/register', method: 'POST', headers: { 'content-type': 'application/json' }, body: payload })
+      .then((response) => response.body.dump())
+      .catch(() => undefined);
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const response = await pool.request({ path: '/watch', method: 'GET', headers: { accept: 'text/event-stream' }, signal: controller.signal });
+        const parser = createParser({ onEvent: (event) => void (event.event === 'connected' && register()) });
+        const decoder = new TextDecoder();
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+      } catch {
+        // Reconnect below, like the chart does.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  return {
+    async stop() {
+      controller.abort();
+      await loop;
+      await pool.close();
+    },
+  };
+};
+
+async function main(): Promise<void> {
+  const agent = await startAgentProcess();
+  const pooled = { ours: [] as number[], theirs: [] as number[] };
+  let warm = { ours: false, theirs: false };
+  const round = (side: 'ours' | 'theirs') => async () => {
+    const latencies = await agent.round(PER_ROUND, side === 'ours' ? ours : theirs);
+    if (warm[side]) pooled[side].push(...latencies);
+    warm[side] = true;
+    return median(latencies) * 1000;
+  };
+  const started = performance.now();
+  await compare({
+    bench: 'sidecar.connected_to_register.median',
+    unit: 'µs',
+    better: 'lower',
+    peer: 'hand-written undici + eventsource-parser loop',
+    ours: round('ours'),
+    theirs: round('theirs'),
+    rounds: ROUNDS,
+    warmup: 1,
+    extra: { reconnects: PER_ROUND * ROUNDS },
+  });
+  warm = { ours: true, theirs: true };
+  await compare({
+    bench: 'sidecar.connected_to_register.p99',
+    unit: 'µs',
+    better: 'lower',
+    peer: 'hand-written undici + eventsource-parser loop',
+    ours: async () => percentile(pooled.ours, 99) * 1000,
+    theirs: async () => percentile(pooled.theirs, 99) * 1000,
+    rounds: 1,
+    warmup: 0,
+    extra: {
+      reconnects: pooled.ours.length,
+      cpuPerReconnectUs: { ours: Math.round(median(cpuPerReconnect.get(ours) ?? [0])), theirs: Math.round(median(cpuPerReconnect.get(theirs) ?? [0])) },
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    },
+  });
+  await agent.close();
+}
+
+const role = process.env.SIDECAR_BENCH_ROLE === 'agent' ? agentProcess : main;
+role().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
