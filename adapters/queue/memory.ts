@@ -6,7 +6,13 @@ import type { DeadJob, JobFailure, NewJob, PullResult, PulledJob, QueueBackend, 
  * Same semantics as the Lua scripts, step for step (tests/worker/contract.ts runs the same suite
  * on both); nothing survives the process. Each method is one synchronous step, like a script.
  */
-export function memoryQueue(): QueueBackend {
+export interface MemoryQueueOptions {
+  /** Due jobs promoted (waiting → ready) per pull, at least the pull size. Default 100 (the seed's WaitingQueueCatchBatchSize). */
+  promoteBatchSize?: number;
+}
+
+export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
+  const promoteBatchSize = options.promoteBatchSize ?? 100;
   const jobs = new Map<string, string>();
   const errors = new Map<string, string>();
   /** Waiting entries sorted by due time (ties in insertion order). */
@@ -70,7 +76,7 @@ export function memoryQueue(): QueueBackend {
     },
 
     async pull(runnerId, limit, now, highWeight): Promise<PullResult> {
-      promote(now, 100);
+      promote(now, Math.max(limit, promoteBatchSize)); // enough to fill the batch from due jobs
       const pulled: PulledJob[] = [];
       const take = (queue: QueueName, count: number) => {
         let taken = 0;

@@ -11,6 +11,8 @@ export interface RedisQueueOptions {
   prefix?: string;
   /** Jobs per `add` script call; bigger batches are split and pipelined. Default 1000. */
   addChunk?: number;
+  /** Due jobs promoted (waiting → ready) per pull, at least the pull size. Default 100 (the seed's WaitingQueueCatchBatchSize). */
+  promoteBatchSize?: number;
   /** Most dead runners recovered per call. Default 100. */
   recoverLimit?: number;
   /** TTL of the recovery lock. Default 60 000 ms (the seed's lock terms). */
@@ -29,6 +31,7 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
   const keys = queueKeys(options.name, options.prefix);
   const addChunk = options.addChunk ?? 1000;
   const recoverLimit = options.recoverLimit ?? 100;
+  const promoteBatchSize = options.promoteBatchSize ?? 100;
   const lockTtlMs = options.recoveryLockTtlMs ?? 60_000;
   const listeners = new Set<() => void>();
   let subscriber: Redis | undefined;
@@ -72,7 +75,7 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
     },
 
     async pull(runnerId, limit, now, highWeight): Promise<PullResult> {
-      const reply = await client.swPull(keys.waiting, keys.high, keys.low, keys.jobs, keys.working(runnerId), now, limit, 100, highWeight);
+      const reply = await client.swPull(keys.waiting, keys.high, keys.low, keys.jobs, keys.working(runnerId), now, limit, Math.max(limit, promoteBatchSize), highWeight);
       const jobs: PulledJob[] = [];
       for (let i = 1; i + 2 < reply.length; i += 3) {
         jobs.push({ id: reply[i]!, queue: reply[i + 1] as QueueName, data: reply[i + 2] ?? null });
