@@ -137,6 +137,16 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.is(calls, before);
   });
 
+  test('a large batch of due delayed jobs is promoted and pulled in one step', async () => {
+    const jobs = Array.from({ length: 9000 }, (_, i) => job(`d${i}`, 'low', 1000 + i));
+    assert.is(await q.add(jobs, 0), 9000);
+    await q.heartbeat('r1', 1e9);
+    const pulled = await q.pull('r1', 9000, 1e6, 4);
+    assert.is(pulled.jobs.length, 9000);
+    assert.is(pulled.jobs[8999]!.id, 'd8999');
+    assert.is((await q.counts()).waiting, 0);
+  });
+
   test('a large bulk add is all queued, in order', async () => {
     const jobs = Array.from({ length: 9000 }, (_, i) => job(`j${i}`));
     assert.is(await q.add(jobs, 0), 9000);

@@ -13,6 +13,8 @@ local function promote(waitingKey, highKey, lowKey, now, limit)
       redis.call('RPUSH', lowKey, member)
     end
   end
-  redis.call('ZREM', waitingKey, unpack(due))
+  for i = 1, #due, 4000 do
+    redis.call('ZREM', waitingKey, unpack(due, i, math.min(i + 3999, #due)))
+  end
   return #due
 end
