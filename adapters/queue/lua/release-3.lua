@@ -13,7 +13,10 @@
 ]]
 --!include release
 local ids = nil
-if ARGV[2] ~= 'all' then ids = { unpack(ARGV, 3) } end
+if ARGV[2] ~= 'all' then
+  ids = {}
+  for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
+end
 local moved = release(KEYS[1], KEYS[2], KEYS[3], ids)
 if moved > 0 then redis.call('PUBLISH', ARGV[1], '1') end
 return moved
