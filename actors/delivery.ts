@@ -14,7 +14,9 @@ import type { Facade } from './facade.js';
 import type { AutoHttpOptions, RequestOptions } from './delivery/options.js';
 import { draftTask, formBody, jsonBody, type RequestSpec } from './delivery/requests.js';
 import { Semaphore } from './delivery/semaphore.js';
-import { taskLogic, type TaskLogic } from './delivery/task-logic.js';
+import { firstAttempt, type FirstAttemptControl, type FirstAttemptOutcome } from './delivery/first-attempt.js';
+import { attemptSteps, taskLogic, type TaskLogic } from './delivery/task-logic.js';
+import { rearmed, stopped as stoppedTask, type DeliveryCommand } from '../machines/delivery-outcome.js';
 
 export type { AutoCleanOptions, AutoHttpOptions, DeliveryCallbacks, RequestOptions } from './delivery/options.js';
 export type { RequestSpec } from './delivery/requests.js';
@@ -83,9 +85,17 @@ export interface AutoHttp extends Facade {
   counters(): Record<string, number>;
 }
 
+/**
+ * A task in progress in this process: its first attempt on the fast path (no actor yet), or
+ * its chart actor. The scan, `stop`, `retry` and `task` all look here first.
+ */
 interface LiveTask {
-  actor: Actor<TaskLogic>;
   key: string;
+  /** The chart actor, once the task has one. */
+  actor?: Actor<TaskLogic>;
+  /** On the fast path: the task as it was when the attempt started, and the pending command. */
+  task: DeliveryTask;
+  fast?: FirstAttemptControl;
   /** Attempts already counted in `status().attempts`. */
   attempts: number;
   /** Resolves the caller of the call that created the task, on the first recorded outcome. */
@@ -115,7 +125,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
 
   const http = createHttpClient({ connections: maxConcurrent, ...options.http });
   const slots = new Semaphore(maxConcurrent);
-  const logic = taskLogic({
+  const steps = attemptSteps({
     store,
     http: http.send,
     slots,
@@ -123,6 +133,9 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     requestTimeoutMs,
     maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
   });
+  const logic = taskLogic(steps);
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => (options.clock ? options.clock.setTimeout(resolve, ms) : setTimeout(resolve, ms)));
 
   const live = new Map<number, LiveTask>();
   const liveByKey = new Map<string, LiveTask>();
@@ -159,44 +172,52 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     }
   }
 
-  function onRecorded(entry: LiveTask, event: DeliveryEmitted) {
-    const { task } = event;
-    recorded[task.status]++;
-    if (event.error) stats.lastError = event.error;
-    notify(task, event.error ?? '');
+  const current = (entry: LiveTask) => entry.actor?.getSnapshot().context.task ?? entry.task;
+
+  /** The caller of the call that created the task gets the first attempt's answer. */
+  function answerCaller(entry: LiveTask, task: DeliveryTask, response: { statusCode: number; body: string } | null, error: string | null) {
     const answer = entry.answer;
-    if (answer) {
-      entry.answer = undefined;
-      answer({
-        taskId: task.id,
-        created: true,
-        status: task.status,
-        statusCode: event.response?.statusCode ?? 0,
-        body: event.response?.body ?? '',
-        error: event.error,
-      });
-    }
+    if (!answer) return;
+    entry.answer = undefined;
+    answer({ taskId: task.id, created: true, status: task.status, statusCode: response?.statusCode ?? 0, body: response?.body ?? '', error });
   }
 
-  function release(entry: LiveTask, id: number) {
+  /** Every recorded status change, from the chart or the fast path: counters and the callback. */
+  function onRecorded(task: DeliveryTask, error: string | null) {
+    recorded[task.status]++;
+    if (error) stats.lastError = error;
+    notify(task, error ?? '');
+  }
+
+  function track(task: DeliveryTask, entry: LiveTask) {
+    live.set(task.id, entry);
+    liveByKey.set(entry.key, entry);
+  }
+
+  /** Forgets a task that reached a resting point (or is cut short by close: `abort`). */
+  function release(entry: LiveTask, id: number, abort = false) {
     if (live.get(id) !== entry) return;
     live.delete(id);
     liveByKey.delete(entry.key);
-    entry.actor.stop();
-    const current = entry.actor.getSnapshot().context.task;
-    entry.answer?.({ taskId: id, created: true, status: current.status, statusCode: 0, body: '', error: 'delivery actor stopped before an answer' });
+    entry.actor?.stop();
+    if (abort) entry.fast?.abort.abort(new DeliveryClosedError());
+    entry.answer?.({ taskId: id, created: true, status: current(entry).status, statusCode: 0, body: '', error: 'delivery stopped before an answer' });
     entry.answer = undefined;
     const { context } = loop.getSnapshot();
-    if (context.backlog && live.size < maxLive / 2) loop.send({ type: 'loop.wake' });
+    if (context.backlog && live.size < maxLive / 2 && !closing) loop.send({ type: 'loop.wake' });
   }
 
-  /** Starts an actor for a task: an attempt now. */
-  function run(task: DeliveryTask, answer?: (result: DeliveryResult) => void): void {
+  /** Hands a task to its chart actor: an attempt now, or (a failure) a wait until it is due. */
+  function run(task: DeliveryTask, entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, attempts: task.attempts }): void {
     const actor = createActor(logic, { input: { task, ...taskInput }, ...actorEnv });
-    const entry: LiveTask = { actor, key: businessKey(task.businessType, task.businessId), answer, attempts: task.attempts };
-    live.set(task.id, entry);
-    liveByKey.set(entry.key, entry);
-    actor.on('task.recorded', (event) => onRecorded(entry, event));
+    entry.fast = undefined;
+    entry.actor = actor;
+    entry.attempts = task.attempts;
+    track(task, entry);
+    actor.on('task.recorded', (event: DeliveryEmitted) => {
+      onRecorded(event.task, event.error);
+      answerCaller(entry, event.task, event.response, event.error);
+    });
     actor.subscribe({
       next: (snapshot) => {
         const { attempts } = snapshot.context.task;
@@ -215,6 +236,52 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     actor.start();
   }
 
+  /** A new task's first attempt on the fast path; a failure goes on in the chart (or the loop). */
+  async function attemptFirst(task: DeliveryTask, answer: (result: DeliveryResult) => void): Promise<void> {
+    const control: FirstAttemptControl = { command: null, abort: new AbortController() };
+    const entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, fast: control, answer, attempts: 1 };
+    track(task, entry);
+    stats.attempts++;
+    let outcome: FirstAttemptOutcome;
+    try {
+      outcome = await firstAttempt(task, control, fastDeps, (decided) => {
+        entry.task = decided.task;
+        answerCaller(entry, decided.task, decided.response, decided.error);
+      });
+    } catch (error) {
+      stats.lastError = describeError(error).message;
+      release(entry, task.id); // the store keeps it as sending: the loop (or the next start) retries it
+      return;
+    }
+    onRecorded(outcome.task, outcome.error);
+    if (live.get(task.id) !== entry || closing) return release(entry, task.id);
+    // A command that came in while the outcome was being written applies now, as in the chart.
+    const { status } = outcome.task;
+    const late = control.command;
+    if (status === 'failure' && !outcome.park) {
+      run(late === 'retry' ? { ...outcome.task, nextRetryTime: clockNow() } : outcome.task, entry);
+      if (late === 'stop') entry.actor?.send({ type: 'task.stop' });
+      return;
+    }
+    release(entry, task.id);
+    if (late === 'stop' && status === 'failure') await stopTask(task.businessType, task.businessId);
+    if (late === 'retry' && status === 'stopped') await retryTask(task.businessType, task.businessId);
+  }
+
+  function fail(error: unknown) {
+    stats.lastError = describeError(error).message;
+    logger.error('delivery first attempt failed', { error: describeError(error) });
+  }
+
+  const fastDeps = {
+    steps,
+    now: clockNow,
+    sleep,
+    taskAddIfSuccess: taskInput.taskAddIfSuccess,
+    holdMs: taskInput.holdMs,
+    closed: () => closing !== undefined,
+  };
+
   /** `describe` builds the call's spec; whatever it or the checks throw is a rejected call. */
   async function submit(describe: () => RequestSpec): Promise<DeliveryResult> {
     if (closing) throw new DeliveryClosedError();
@@ -228,24 +295,23 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     }
     const key = businessKey(draft.businessType, draft.businessId);
     claimed.add(key);
+    let result;
     try {
-      let result;
-      try {
-        result = await store.createTask(draft);
-      } catch (error) {
-        throw new TaskStoreError('createTask', error);
-      }
-      const { task, created } = result;
-      if (!created) {
-        stats.duplicates++;
-        const current = liveByKey.get(key)?.actor.getSnapshot().context.task ?? task;
-        return { taskId: current.id, created: false, status: current.status, statusCode: current.lastStatusCode, body: '', error: current.lastError || null };
-      }
-      if (closing) throw new DeliveryClosedError(); // stored: the next start delivers it
-      return await new Promise<DeliveryResult>((resolve) => run(task, resolve));
+      result = await store.createTask(draft);
+    } catch (error) {
+      throw new TaskStoreError('createTask', error);
     } finally {
       claimed.delete(key);
     }
+    const { task, created } = result;
+    if (!created) {
+      stats.duplicates++;
+      const known = liveByKey.get(key);
+      const now = known ? current(known) : task;
+      return { taskId: now.id, created: false, status: now.status, statusCode: now.lastStatusCode, body: '', error: now.lastError || null };
+    }
+    if (closing) throw new DeliveryClosedError(); // stored: the next start delivers it
+    return new Promise<DeliveryResult>((resolve) => void attemptFirst(task, resolve).catch(fail));
   }
 
   async function scan(): Promise<ScanResult> {
@@ -285,14 +351,20 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   /** Waits (bounded) until no attempt is in flight and no task is being recorded. */
   async function drain(): Promise<void> {
     const deadline = Date.now() + drainTimeoutMs;
-    const busy = () => [...live.values()].some(({ actor }) => !actor.getSnapshot().matches('waiting'));
+    const busy = () => [...live.values()].some(({ actor }) => !actor || !actor.getSnapshot().matches('waiting'));
     while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** `task.stop` / `task.retry` to the chart, or the same meaning on the fast path (see the chart). */
+  function command(entry: LiveTask, type: DeliveryCommand) {
+    if (entry.actor) entry.actor.send({ type: type === 'stop' ? 'task.stop' : 'task.retry' });
+    else if (entry.fast) entry.fast.command = type === 'stop' ? 'stop' : entry.fast.command === 'stop' ? null : 'retry';
   }
 
   async function withTask(businessType: string, businessId: string, body: (task: DeliveryTask, key: string) => Promise<DeliveryTask | undefined>) {
     const key = businessKey(businessType, businessId);
     const entry = liveByKey.get(key);
-    if (entry) return body(entry.actor.getSnapshot().context.task, key);
+    if (entry) return body(current(entry), key);
     claimed.add(key);
     try {
       const task = await store.taskDetailByBusiness(businessType, businessId);
@@ -306,11 +378,11 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     return withTask(businessType, businessId, async (task, key) => {
       const entry = liveByKey.get(key);
       if (entry) {
-        entry.actor.send({ type: 'task.stop' });
-        return entry.actor.getSnapshot().context.task;
+        command(entry, 'stop');
+        return current(entry);
       }
       if (!isIncomplete(task.status)) return task;
-      const stopped: DeliveryTask = { ...task, status: 'stopped', nextRetryTime: 0 };
+      const stopped = stoppedTask(task);
       if (await store.updateTask(stopped)) {
         recorded.stopped++;
         notify(stopped, '');
@@ -324,12 +396,13 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     return withTask(businessType, businessId, async (task, key) => {
       const entry = liveByKey.get(key);
       if (entry) {
-        entry.actor.send({ type: 'task.retry' });
-        return entry.actor.getSnapshot().context.task;
+        command(entry, 'retry');
+        return current(entry);
       }
       if (task.status === 'success') return task;
-      run({ ...task, retryCount: 0 });
-      return liveByKey.get(key)?.actor.getSnapshot().context.task ?? task;
+      run(rearmed(task));
+      const started = liveByKey.get(key);
+      return started ? current(started) : task;
     });
   }
 
@@ -341,7 +414,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
           const sub = loop.subscribe({ next: (s) => s.status === 'done' && (sub.unsubscribe(), resolve()), error: () => resolve() });
         });
       }
-      for (const [id, entry] of [...live]) release(entry, id);
+      for (const [id, entry] of [...live]) release(entry, id, true);
       await http.close();
       if (ownsStore) await store.close();
     })();
@@ -394,7 +467,10 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
       })),
     request: (spec) => submit(() => spec),
     task: async (businessType, businessId) =>
-      liveByKey.get(businessKey(businessType, businessId))?.actor.getSnapshot().context.task ?? store.taskDetailByBusiness(businessType, businessId),
+      {
+        const entry = liveByKey.get(businessKey(businessType, businessId));
+        return entry ? current(entry) : store.taskDetailByBusiness(businessType, businessId);
+      },
     status: () => {
       const snapshot = loop.getSnapshot();
       const { scans, picked, cleaned, errors, lastError } = snapshot.context;

@@ -1,17 +1,22 @@
 import { assign, emit, fromPromise, setup } from 'xstate';
 import { backoffDelay } from './backoff.js';
 import { msUntil, now } from './clock.js';
+import { beginAttempt, failed, rearmed, stopped, succeeded, type DeliveryCommand } from './delivery-outcome.js';
 import type { AttemptRequest, AttemptResponse, DeliveryTask } from './delivery-task.js';
-import { nextRetryDelay, unitHash, withRetryAfter } from './schedule.js';
 
 /**
  * One delivery task, from an attempt to its next resting point:
  *
- *   building → sending → validating → success ─────────────→ delivered
- *                  ╲          ╲                 failure ──→ waiting ──(nextRetryTime)──→ building …
- *                   ╲──────────╲──────────────→ failure ──→ stopped  (schedule used up, or stopped)
- *                                                         ╲→ parked  (next retry far away: the loop
- *                                                                     picks it up from the store)
+ *   resume → building → sending → validating → success ──────────→ delivered
+ *     ↑ │                  ╲          ╲
+ *     │ │                   ╲──────────╲──────→ failure ─┐
+ *     └─┼────────────────────────────────────────────────┘  (recorded, then routed by resume:)
+ *       ├→ waiting ──(nextRetryTime)──→ building …
+ *       ├→ stopped   (schedule used up, or stopped)
+ *       └→ parked    (next retry further than holdMs: the dispatcher loop resumes it from the store)
+ *
+ * The pure decisions (what an answer does to the task) live in delivery-outcome.ts, shared with
+ * the facade's first-attempt fast path, which hands a failed task to this chart at `resume`.
  *
  * `success`, `failure` and `stopping` each record the task in the store before going on (and retry
  * the store with backoff while it is down), so what the store says is never behind what happened.
@@ -32,9 +37,11 @@ export interface DeliveryInput {
    * (ends the actor) and left to the dispatcher loop. Default 60 000 ms.
    */
   holdMs?: number;
+  /** A failed task handed over whose wait exceeds holdMs (the facade never hands those over). */
+  park?: boolean;
 }
 
-export type DeliveryCommand = 'stop' | 'retry';
+export type { DeliveryCommand };
 
 export interface DeliveryContext {
   task: DeliveryTask;
@@ -105,55 +112,25 @@ const deliverySetup = setup({
     stopPending: ({ context }) => context.command === 'stop' && context.task.status === 'failure',
     retryPending: ({ context }) => context.command === 'retry',
     isStopped: ({ context }) => context.task.status === 'stopped',
-    parkable: ({ context }) => context.park,
+    parkable: ({ context }) => context.park && context.task.status === 'failure',
+    isFailure: ({ context }) => context.task.status === 'failure',
     answerAccepted: (_, output: ValidationResult) => output.ok,
   },
   actions: {
-    beginAttempt: assign(({ context, system }) => {
-      const at = now(system);
-      const retrying = context.task.attempts > 0;
-      return {
-        task: {
-          ...context.task,
-          status: 'sending' as const,
-          attempts: context.task.attempts + 1,
-          lastRetryTime: retrying ? at : context.task.lastRetryTime,
-          nextRetryTime: retrying ? at : context.task.nextRetryTime,
-        },
-        request: null,
-        response: null,
-        error: null,
-        command: null,
-      };
-    }),
-    /** `retry`: a fresh schedule from now. */
-    rearm: assign(({ context }) => ({ task: { ...context.task, retryCount: 0 }, command: null })),
-    markSuccess: assign(({ context, system }) => ({
-      task: {
-        ...context.task,
-        status: 'success' as const,
-        successTime: now(system),
-        nextRetryTime: 0,
-        lastStatusCode: context.response?.statusCode ?? 0,
-        lastError: '',
-      },
-      discard: !context.taskAddIfSuccess && context.task.attempts === 1,
-    })),
-    markFailure: assign(({ context, system }) => {
-      const base = { ...context.task, lastStatusCode: context.response?.statusCode ?? 0, lastError: context.error ?? 'failed' };
-      if (context.command === 'stop') return { task: { ...base, status: 'stopped' as const, nextRetryTime: 0 }, command: null };
-      const scheduled = nextRetryDelay(base.retry, base.retryCount, unitHash(base.id, base.attempts));
-      const delay = withRetryAfter(scheduled, context.response?.retryAfterMs);
-      if (delay === null) return { task: { ...base, status: 'stopped' as const, nextRetryTime: 0 } };
-      return {
-        task: { ...base, status: 'failure' as const, nextRetryTime: now(system) + delay, retryCount: base.retryCount + 1 },
-        park: delay > context.holdMs,
-      };
-    }),
-    markStopped: assign(({ context }) => ({
-      task: { ...context.task, status: 'stopped' as const, nextRetryTime: 0 },
+    beginAttempt: assign(({ context, system }) => ({
+      task: beginAttempt(context.task, now(system)),
+      request: null,
+      response: null,
+      error: null,
       command: null,
     })),
+    rearm: assign(({ context }) => ({ task: rearmed(context.task), command: null })),
+    markSuccess: assign(({ context, system }) => succeeded(context.task, context.response, now(system), context.taskAddIfSuccess)),
+    markFailure: assign(({ context, system }) => ({
+      ...failed(context.task, context.response, context.error, context.command, now(system), context.holdMs),
+      command: context.command === 'stop' ? null : context.command,
+    })),
+    markStopped: assign(({ context }) => ({ task: stopped(context.task), command: null })),
     requestStop: assign({ command: 'stop' as const }),
     requestRetry: assign({ command: 'retry' as const }),
     cancelStop: assign({ command: null }),
@@ -178,17 +155,31 @@ export const deliveryMachine = deliverySetup.createMachine({
     task: input.task,
     taskAddIfSuccess: input.taskAddIfSuccess ?? false,
     holdMs: input.holdMs ?? 60_000,
+    park: input.park ?? false,
     request: null,
     response: null,
     error: null,
     command: null,
     discard: false,
-    park: false,
     storeFailures: 0,
     storeError: null,
   }),
-  initial: 'building',
+  initial: 'resume',
   states: {
+    /**
+     * Where a task goes from a resting point: after a failure or stop is recorded, and at start
+     * (a new or due task → building; a failure handed over after the fast path → waiting).
+     */
+    resume: {
+      always: [
+        { guard: 'stopPending', target: 'stopping' },
+        { guard: 'retryPending', target: 'building', actions: 'rearm' },
+        { guard: 'isStopped', target: 'stopped' },
+        { guard: 'parkable', target: 'parked' },
+        { guard: 'isFailure', target: 'waiting' },
+        { target: 'building' },
+      ],
+    },
     building: {
       entry: 'beginAttempt',
       invoke: {
@@ -248,13 +239,7 @@ export const deliveryMachine = deliverySetup.createMachine({
             id: 'record',
             src: 'record',
             input: ({ context }) => ({ task: context.task, discard: context.task.status === 'success' && context.discard }),
-            onDone: [
-              { guard: 'stopPending', target: '#delivery.stopping', actions: ['storeSaved', 'announce'] },
-              { guard: 'retryPending', target: '#delivery.building', actions: ['storeSaved', 'announce', 'rearm'] },
-              { guard: 'isStopped', target: '#delivery.stopped', actions: ['storeSaved', 'announce'] },
-              { guard: 'parkable', target: '#delivery.parked', actions: ['storeSaved', 'announce'] },
-              { target: '#delivery.waiting', actions: ['storeSaved', 'announce'] },
-            ],
+            onDone: { target: '#delivery.resume', actions: ['storeSaved', 'announce'] },
             onError: { target: 'retrying', actions: { type: 'storeFailed', params: ({ event }) => ({ error: event.error }) } },
           },
         },
@@ -271,10 +256,7 @@ export const deliveryMachine = deliverySetup.createMachine({
             id: 'record',
             src: 'record',
             input: ({ context }) => ({ task: context.task, discard: context.task.status === 'success' && context.discard }),
-            onDone: [
-              { guard: 'retryPending', target: '#delivery.building', actions: ['storeSaved', 'announce', 'rearm'] },
-              { target: '#delivery.stopped', actions: ['storeSaved', 'announce'] },
-            ],
+            onDone: { target: '#delivery.resume', actions: ['storeSaved', 'announce'] },
             onError: { target: 'retrying', actions: { type: 'storeFailed', params: ({ event }) => ({ error: event.error }) } },
           },
         },

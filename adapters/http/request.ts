@@ -62,6 +62,16 @@ async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Pro
       body: exchange.body === '' ? undefined : exchange.body,
       signal: controller.signal,
     });
+    const declared = Number(response.headers['content-length']);
+    if (declared <= exchange.maxResponseBytes) {
+      // The common case: a declared length within the limit is read in one go (undici enforces
+      // that the body matches its content-length).
+      return { statusCode: response.statusCode, headers: response.headers, body: await response.body.text() };
+    }
+    if (declared > exchange.maxResponseBytes) {
+      discard(response.body);
+      throw new ResponseTooLargeError(exchange.url, exchange.maxResponseBytes);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body) {
@@ -83,4 +93,10 @@ async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Pro
     clearTimeout(timer);
     exchange.signal?.removeEventListener('abort', forward);
   }
+}
+
+/** Drops a body we will not read; the abort it causes is expected, not an unhandled 'error'. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => {});
+  body.destroy();
 }

@@ -10,6 +10,8 @@ export function parseRetryAfter(value: string | string[] | undefined | null, now
   if (/^\d+$/.test(text)) {
     ms = Number(text) * 1000;
   } else {
+    // Every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with a day name.
+    if (!/^[A-Za-z]/.test(text)) return null;
     const at = Date.parse(text);
     if (Number.isNaN(at)) return null;
     ms = Math.max(0, at - now);

@@ -37,13 +37,22 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
   };
 
   /** Applies at once (so reads and the business index see it), rolls back if the write fails. */
-  async function commit(record: Record<T>, undo: () => void): Promise<void> {
+  async function commit(json: string, undo: () => void): Promise<void> {
     try {
-      await journal.append(record);
+      await journal.appendJson(json);
     } catch (error) {
       undo();
       throw error;
     }
+  }
+
+  /**
+   * The task as it goes to disk, and the store's own copy of it: parsed back from that very JSON,
+   * so memory holds exactly what a replay would (and nothing the caller still references).
+   */
+  function serialise(task: T): { json: string; copy: T } {
+    const json = JSON.stringify(task);
+    return { json: `{"put":${json}}`, copy: JSON.parse(json) as T };
   }
 
   return {
@@ -51,15 +60,15 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
       await ready();
       const existing = index.findByBusiness(draft.businessType, draft.businessId);
       if (existing) return { task: existing, created: false };
-      const task = { ...structuredClone(draft), id: index.nextId } as T;
-      index.put(task);
-      await commit({ put: task }, () => index.remove(task.id));
-      return { task, created: true };
+      const { json, copy } = serialise({ ...draft, id: index.nextId } as T);
+      index.put(copy);
+      await commit(json, () => index.remove(copy.id));
+      return { task: copy, created: true };
     },
     async deleteTask(id) {
       await ready();
       const removed = index.remove(id);
-      if (removed) await commit({ del: id }, () => index.put(removed));
+      if (removed) await commit(`{"del":${id}}`, () => index.put(removed));
     },
     async incompleteTaskIds(now, limit = 1000) {
       await ready();
@@ -81,9 +90,9 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
       await ready();
       const previous = index.tasks.get(task.id);
       if (!previous) return false;
-      const copy = structuredClone(task);
+      const { json, copy } = serialise(task);
       index.put(copy);
-      await commit({ put: copy }, () => {
+      await commit(json, () => {
         if (index.tasks.get(task.id) === copy) index.put(previous);
       });
       return true;

@@ -27,6 +27,8 @@ export interface JournalStats {
 export interface JournalOptions {
   /** Compact once the journal grew this many bytes past its last compaction. Default 8 MiB. */
   compactAfterBytes?: number;
+  /** fdatasyncs that may be in flight at once (writes stay sequential). Default 4. */
+  syncConcurrency?: number;
 }
 
 type Waiter = { resolve: () => void; reject: (error: unknown) => void };
@@ -36,6 +38,8 @@ export class Journal<R> {
   private queue: string[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly syncing = new Set<Promise<void>>();
+  private readonly syncConcurrency: number;
   private bytesSinceCompaction = 0;
   /** After a failed append the file may end mid-line: the next batch starts on a fresh line. */
   private torn = false;
@@ -51,6 +55,7 @@ export class Journal<R> {
   ) {
     this.file = join(dir, 'journal.log');
     this.compactAfterBytes = options.compactAfterBytes ?? 8 * 1024 * 1024;
+    this.syncConcurrency = Math.max(1, options.syncConcurrency ?? 4);
   }
 
   /** Replays every intact record through `apply`, then compacts (dropping torn lines) and opens for append. */
@@ -76,41 +81,68 @@ export class Journal<R> {
 
   /** Appends a record; resolves once it is on disk. */
   append(record: R): Promise<void> {
+    return this.appendJson(JSON.stringify(record));
+  }
+
+  /** `append` for a record already serialised (callers that keep the JSON they wrote). */
+  appendJson(json: string): Promise<void> {
     if (!this.handle) return Promise.reject(new Error('journal is not open'));
-    this.queue.push(encode(record));
+    this.queue.push(encodeJson(json));
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.flushing ??= this.flush();
     return done;
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.syncing.size > 0) {
+      await this.flushing;
+      await Promise.all(this.syncing);
+    }
     await this.handle?.close();
     this.handle = undefined;
   }
 
+  /**
+   * Writes are strictly one after another (replay order is write order); syncs may overlap: a
+   * batch is written while earlier batches' fdatasyncs are still in flight, and each batch
+   * resolves when a sync issued after its own write completes. On a slow disk this keeps the
+   * pipeline full instead of stalling every writer on one sync at a time.
+   */
   private async flush(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        if (this.syncing.size >= this.syncConcurrency) {
+          await Promise.race(this.syncing);
+          continue;
+        }
         const batch = (this.torn ? '\n' : '') + this.queue.join('');
         const waiters = this.waiters;
         this.queue = [];
         this.waiters = [];
         try {
           await this.handle!.write(batch);
-          await this.handle!.datasync();
           this.torn = false;
-          this.stats.syncs++;
-          this.stats.appended += waiters.length;
-          this.bytesSinceCompaction += batch.length;
-          for (const waiter of waiters) waiter.resolve();
         } catch (error) {
           this.torn = true;
           for (const waiter of waiters) waiter.reject(error);
+          continue;
         }
+        this.bytesSinceCompaction += batch.length;
+        const sync: Promise<void> = this.handle!.datasync().then(
+          () => {
+            this.stats.syncs++;
+            this.stats.appended += waiters.length;
+            for (const waiter of waiters) waiter.resolve();
+          },
+          (error: unknown) => {
+            for (const waiter of waiters) waiter.reject(error);
+          },
+        ).finally(() => this.syncing.delete(sync));
+        this.syncing.add(sync);
         if (this.bytesSinceCompaction >= this.compactAfterBytes) {
           // The snapshot holds every applied change, queued ones included: replaying those again
           // after it is harmless (puts and deletes are idempotent).
+          await Promise.all(this.syncing);
           await this.rewrite().catch(() => undefined);
         }
       }
@@ -152,7 +184,10 @@ export class Journal<R> {
 }
 
 function encode(record: unknown): string {
-  const json = JSON.stringify(record);
+  return encodeJson(JSON.stringify(record));
+}
+
+function encodeJson(json: string): string {
   return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
 }
 

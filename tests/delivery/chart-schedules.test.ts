@@ -172,4 +172,30 @@ test('a throwing onTaskBuilding / onTaskResultValid fails the attempt, it does n
   assert.is(h.actor.getSnapshot().status, 'active');
 });
 
+test('a failed task handed over (after the fast path) waits for its nextRetryTime, then retries', async () => {
+  const task = sampleTask({ kind: 'step', intervalMs: 500, times: 0 }, { status: 'failure', attempts: 1, retryCount: 1, nextRetryTime: 500 });
+  const h = harness({ task }, { replies: [ok(200)], validate: accept2xx });
+  h.actor.start();
+  await flush();
+  assert.is(h.actor.getSnapshot().value, 'waiting');
+  h.clock.increment(499);
+  await flush();
+  assert.is(h.sent.length, 0);
+  h.clock.increment(1);
+  await flush();
+  assert.is(h.actor.getSnapshot().value, 'delivered');
+  assert.is(h.actor.getSnapshot().context.task.attempts, 2);
+  assert.is(h.recorded[0]!.discard, false, 'not a first-attempt success');
+});
+
+test('a stopped task given to the chart stays stopped until retried', async () => {
+  const h = harness({ task: sampleTask({ kind: 'ladder', ladderMs: [] }, { status: 'stopped', attempts: 3 }) }, { replies: [ok(200)], validate: accept2xx });
+  h.actor.start();
+  await flush();
+  assert.is(h.actor.getSnapshot().value, 'stopped');
+  h.actor.send({ type: 'task.retry' });
+  await flush();
+  assert.is(h.actor.getSnapshot().value, 'delivered');
+});
+
 test.run();

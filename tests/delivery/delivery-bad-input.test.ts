@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { memoryStore } from '../../adapters/task-store/memory.js';
 import { isStatewireError } from '../../errors/base.js';
 import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { eventually } from '../helpers/ports.js';
 import { fixtures } from './helpers/fixture.js';
 
 const f = fixtures();
@@ -58,7 +59,7 @@ test('a throwing status callback is counted; deliveries go on', async () => {
   });
   assert.is((await delivery.postJson('o', 'cb-1', sink.url, {})).statusCode, 200);
   assert.is((await delivery.postJson('o', 'cb-2', sink.url, {})).statusCode, 200);
-  assert.is(delivery.status().callbackErrors, 2);
+  await eventually(() => delivery.status().callbackErrors === 2, 'both callback errors counted');
 });
 
 test('calls after close are refused with a typed error', async () => {

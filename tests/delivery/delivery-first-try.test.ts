@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { memoryStore } from '../../adapters/task-store/memory.js';
 import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { eventually } from '../helpers/ports.js';
 import { fixtures } from './helpers/fixture.js';
 
 const f = fixtures();
@@ -23,8 +24,9 @@ test('postJson: delivered on the first try, answered with the first attempt, not
   assert.is(request!.body, '{"amount":12}');
   assert.is(request!.headers['content-type'], 'application/json');
   assert.is(request!.headers['x-trace'], 't1');
+  // The answer does not wait for the outcome's write; the write follows at once.
+  await eventually(() => delivery.status().recorded.success === 1, 'success recorded');
   assert.is(await store.taskDetailByBusiness('order', 'o-1'), undefined, 'taskAddIfSuccess is off');
-  assert.is(delivery.status().recorded.success, 1);
   assert.is(delivery.status().attempts, 1);
 });
 
@@ -35,10 +37,11 @@ test('taskAddIfSuccess keeps the task, with its success recorded', async () => {
   await delivery.postForm('order', 'o-2', sink.url, { a: '1', b: 'x y' });
   assert.is(sink.requests[0]!.body, 'a=1&b=x+y');
   assert.is(sink.requests[0]!.headers['content-type'], 'application/x-www-form-urlencoded');
+  await eventually(async () => (await store.taskDetailByBusiness('order', 'o-2'))?.status === 'success', 'success recorded');
   const task = await store.taskDetailByBusiness('order', 'o-2');
-  assert.is(task?.status, 'success');
   assert.is(task?.attempts, 1);
   assert.ok(task!.successTime > 0);
+  assert.is(task?.status, 'success');
 });
 
 test('a second call with the same business key sends nothing and returns the existing task', async () => {

@@ -1,0 +1,82 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHttpClient } from '../../adapters/http/request.js';
+import { parseRetryAfter } from '../../adapters/http/retry-after.js';
+import { freePort } from '../helpers/ports.js';
+import { startHttpServer, type TestHttpServer } from '../helpers/servers.js';
+
+const client = createHttpClient({ connections: 4 });
+const servers: TestHttpServer[] = [];
+test.after(async () => {
+  await client.close();
+  for (const server of servers) await server.close();
+});
+
+const exchange = (url: string, timeoutMs = 1000, maxResponseBytes = 1024) =>
+  client.send({ url, method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi', timeoutMs, maxResponseBytes });
+
+test('Retry-After: delay-seconds, HTTP-date, garbage, cap', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.is(parseRetryAfter('120', now), 120_000);
+  assert.is(parseRetryAfter(['3', '9'], now), 3000);
+  assert.is(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now), 30_000);
+  assert.is(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now), 0, 'a date in the past: no wait');
+  assert.is(parseRetryAfter('soon', now), null);
+  assert.is(parseRetryAfter('-5', now), null);
+  assert.is(parseRetryAfter(undefined, now), null);
+  assert.is(parseRetryAfter('99999999', now), 86_400_000, 'capped at 24 h');
+});
+
+test('an exchange returns status, headers and body; the answer size is bounded with or without content-length', async () => {
+  const server = await startHttpServer((req, res) => {
+    if (req.url === '/chunked') {
+      res.writeHead(200);
+      for (let i = 0; i < 20; i++) res.write('x'.repeat(100));
+      res.end();
+      return;
+    }
+    if (req.url === '/big') {
+      res.writeHead(200, { 'content-length': 5000 });
+      res.end('y'.repeat(5000));
+      return;
+    }
+    res.writeHead(429, { 'retry-after': '7', 'content-length': 2 });
+    res.end('no');
+  });
+  servers.push(server);
+  const answer = await exchange(`${server.url}/ok`);
+  assert.is(answer.statusCode, 429);
+  assert.is(answer.body, 'no');
+  assert.is(answer.headers['retry-after'], '7');
+  for (const path of ['/chunked', '/big']) {
+    try {
+      await exchange(`${server.url}${path}`);
+      assert.unreachable(`${path} should be refused`);
+    } catch (error) {
+      assert.is((error as { code: string }).code, 'SW_DELIVERY_RESPONSE_TOO_LARGE', path);
+    }
+  }
+});
+
+test('no answer within the timeout: SW_DELIVERY_TIMEOUT; nobody listening: SW_DELIVERY_REQUEST_FAILED', async () => {
+  const server = await startHttpServer(() => {}); // never answers
+  servers.push(server);
+  const started = Date.now();
+  try {
+    await exchange(server.url, 150);
+    assert.unreachable('should time out');
+  } catch (error) {
+    assert.is((error as { code: string }).code, 'SW_DELIVERY_TIMEOUT');
+    assert.ok(Date.now() - started < 1000);
+  }
+  const port = await freePort();
+  try {
+    await exchange(`http://127.0.0.1:${port}/`);
+    assert.unreachable('should fail');
+  } catch (error) {
+    assert.is((error as { code: string }).code, 'SW_DELIVERY_REQUEST_FAILED');
+    assert.is((error as { details: { cause?: string } }).details.cause, 'ECONNREFUSED');
+  }
+});
+
+test.run();
