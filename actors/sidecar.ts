@@ -144,8 +144,12 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
   const runError = (): AgentRunError | undefined => {
     const failure = actor.getSnapshot().context.runError;
     if (!failure) return undefined;
-    const cause = failure.stage === 'lifecycle' ? new LifecycleRunError(config.readyWaitMs, failure.message) : memory.get(failure.stage);
-    return new AgentRunError(failure.stage as AgentRunStage, cause ?? new StatewireError(failure.code, failure.message));
+    if (failure.stage === 'lifecycle') return new AgentRunError('lifecycle', new LifecycleRunError(config.readyWaitMs, failure.message));
+    // The chart reports the stage's first failure; the kept instance may be a later one (a drain
+    // that failed, then a deregister that failed too): hand it over only when it is that failure.
+    const kept = memory.get(failure.stage);
+    const cause = kept instanceof Error && kept.message === failure.message ? kept : new StatewireError(failure.code, failure.message);
+    return new AgentRunError(failure.stage as AgentRunStage, cause);
   };
   const shutdown = async () => {
     start();
