@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAutoHttp, type AutoHttp } from '../../actors/delivery.js';
+import { startWebhookSink } from '../peers/webhook-sink.js';
+import type { DemoPart } from './part.js';
+
+/**
+ * Durable delivery in the fleet: webhooks posted to the reference sink on loopback, through the
+ * embedded file store (a temp directory, removed on stop). Four deliveries a second; every tenth
+ * is answered 429 with Retry-After: 1, and the sink is down for 4 s out of every 20, so the table
+ * shows failures piling up, retries on their schedule, and everything delivered once it is back.
+ */
+export async function start(): Promise<DemoPart> {
+  const sink = await startWebhookSink();
+  const dir = await mkdtemp(join(tmpdir(), 'statewire-fleet-delivery-'));
+  const deliveries = new Map<string, AutoHttp>();
+  let tick = 0;
+  let callErrors = 0;
+
+  const timer = setInterval(() => {
+    tick++;
+    // 20 s cycle: the sink is down from 12 s to 16 s.
+    const second = (tick / 4) % 20;
+    if (second === 12) void sink.down();
+    if (second === 16) void sink.up();
+    if (tick % 10 === 0) sink.throttleNext(1, 1);
+    for (const [id, delivery] of deliveries) {
+      if (!delivery.actor.getSnapshot().hasTag('ready')) continue;
+      delivery.postJson('order.paid', `${id}-${tick}`, `${sink.url}/webhooks/orders`, { order: tick, amount: 1299 }).catch(() => callErrors++);
+    }
+  }, 250);
+
+  return {
+    actors: [
+      {
+        id: 'delivery',
+        create: (env) => {
+          const delivery = createAutoHttp({
+            ...env,
+            storeDir: join(dir, env.id),
+            retry: { kind: 'step', intervalMs: 1000, times: 0, jitter: 0.2 },
+            loopIntervalMs: 500,
+            holdMs: 2000,
+            requestTimeoutMs: 1000,
+            maxConcurrent: 16,
+            autoClean: { enabled: true, successAgeMs: 30_000, intervalMs: 5000 },
+            taskAddIfSuccess: true,
+          });
+          deliveries.set(env.id, delivery);
+          return delivery;
+        },
+      },
+    ],
+    summary(id) {
+      const delivery = deliveries.get(id);
+      if (!delivery) return '-';
+      const c = delivery.counters();
+      return `ok=${c.delivery_success_total} retrying=${c.delivery_failure_total} attempts=${c.delivery_attempts_total} live=${c.delivery_live} sink=${sink.isUp() ? 'up' : 'DOWN'} errors=${callErrors}`;
+    },
+    async stop() {
+      clearInterval(timer);
+      for (const delivery of deliveries.values()) await delivery.close();
+      await sink.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
