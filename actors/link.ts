@@ -61,6 +61,8 @@ export interface Link extends Facade {
   closeLogBuffer(taskId: string): void;
   /** The task's result, sent after its buffered logs. */
   sendTaskResult(requestId: string, taskId: string, result: TaskResultPayload): void;
+  /** Resolves when every report made so far is acked (or dropped): nothing in flight or queued. */
+  settled(): Promise<void>;
   /** Flushes logs, waits for acks (up to `closeTimeoutMs`), keeps the rest on disk. Idempotent. */
   close(): Promise<void>;
   status(): LinkStatus;
@@ -77,9 +79,10 @@ export function createLink(options: LinkOptions): Link {
   const o = resolveLinkOptions(options, silentLogger);
   const clock = o.clock ?? realClock;
   const now = () => (clock as { now?: () => number }).now?.() ?? Date.now();
+  // Reports get ids `<prefix>r<order>` (the outbox finds acks by them); control frames `<prefix>c<n>`.
   const idPrefix = randomBytes(4).toString('hex');
   let idSeq = 0;
-  const newId = () => `${idPrefix}-${(idSeq++).toString(36)}`;
+  const newId = () => `${idPrefix}c${(idSeq++).toString(36)}`;
   let invalidFrames = 0;
   let lostAfterClose = 0;
   let finished = false;
@@ -96,6 +99,7 @@ export function createLink(options: LinkOptions): Link {
     ttlMs: o.retryQueueDiskTtlMs,
     warningThreshold: o.retryQueueWarningThreshold,
     batchLoadSize: o.retryQueueBatchLoadSize,
+    idPrefix: `${idPrefix}r`,
     now,
     onDropped: (message, reason) => {
       o.logger.warn('link: report dropped', { id: message.id, reason, attempt: message.attempt });
@@ -119,19 +123,23 @@ export function createLink(options: LinkOptions): Link {
     outbox.useDisk(disk);
   })();
 
-  const report = (frame: Parameters<typeof encodeFrame>[0], operation: string) => {
+  /** Numbers a report: its order in the outbox and the frame id that carries it. */
+  const reserve = (operation: string) => {
     if (finished) throw new LinkClosedError(operation);
-    outbox.submit(frame.id, encodeFrame(frame));
+    return outbox.reserve();
   };
   const seqs = new Map<string, number>();
   const buffers = new Map<string, LogBuffer>();
 
-  const sendTaskConfirm = (requestId: string, taskId: string) =>
-    report({ v: 2, id: newId(), type: 'task.confirm', requestId, taskId }, 'sendTaskConfirm');
+  const sendTaskConfirm = (requestId: string, taskId: string) => {
+    const order = reserve('sendTaskConfirm');
+    outbox.submit(order, encodeFrame({ v: 2, id: outbox.idFor(order), type: 'task.confirm', requestId, taskId }));
+  };
   const sendTaskLog = (requestId: string, taskId: string, content: string) => {
+    const order = reserve('sendTaskLog');
     const seq = (seqs.get(taskId) ?? 0) + 1;
     seqs.set(taskId, seq);
-    report({ v: 2, id: newId(), type: 'task.log', requestId, taskId, seq, payload: { content } }, 'sendTaskLog');
+    outbox.submit(order, encodeFrame({ v: 2, id: outbox.idFor(order), type: 'task.log', requestId, taskId, seq, payload: { content } }));
   };
   const getOrCreateLogBuffer = (requestId: string, taskId: string) => {
     let buffer = buffers.get(taskId);
@@ -148,7 +156,8 @@ export function createLink(options: LinkOptions): Link {
   };
   const sendTaskResult = (requestId: string, taskId: string, result: TaskResultPayload) => {
     closeLogBuffer(taskId);
-    report({ v: 2, id: newId(), type: 'task.result', requestId, taskId, payload: result }, 'sendTaskResult');
+    const order = reserve('sendTaskResult');
+    outbox.submit(order, encodeFrame({ v: 2, id: outbox.idFor(order), type: 'task.result', requestId, taskId, payload: result }));
     seqs.delete(taskId);
   };
 
@@ -290,6 +299,7 @@ export function createLink(options: LinkOptions): Link {
     getOrCreateLogBuffer,
     closeLogBuffer,
     sendTaskResult,
+    settled: () => outbox.whenSettled(),
     close() {
       closing ??= (async () => {
         await ready.catch(() => {});

@@ -3,17 +3,14 @@ import type { MemoryRetryStore } from '../../adapters/link/memory-retry-store.js
 import type { RetryMessage } from '../../adapters/link/retry-store.js';
 import type { WebSocketConnection } from '../../adapters/link/websocket.js';
 import type { DropReason } from '../../errors/link.js';
+import { InFlightWindow, type Home, type InFlight } from './in-flight.js';
 
-/** Where an unacknowledged report lives besides the in-flight table. */
-type Home = 'none' | 'memory' | 'disk';
-
-interface InFlight {
-  message: RetryMessage;
-  home: Home;
-}
+const plain = ({ id, order, frame, attempt, createdAt }: RetryMessage): RetryMessage => ({ id, order, frame, attempt, createdAt });
 
 export interface OutboxOptions {
   memory: MemoryRetryStore;
+  /** Start of every report id this outbox makes (unique per process). */
+  idPrefix: string;
   maxRetries: number;
   ttlMs: number;
   warningThreshold: number;
@@ -38,7 +35,7 @@ export interface OutboxOptions {
  * when the link closes.
  */
 export class Outbox {
-  private readonly inFlight = new Map<string, InFlight>();
+  private readonly inFlight: InFlightWindow;
   private writer: WebSocketConnection | null = null;
   private disk: DiskRetryStore | null = null;
   /** Highest order of each store already moved into flight. */
@@ -56,6 +53,19 @@ export class Outbox {
 
   constructor(private readonly options: OutboxOptions) {
     this.early = options.awaitDisk ? [] : null;
+    this.inFlight = new InFlightWindow(options.idPrefix, this.nextOrder);
+  }
+
+  /**
+   * Numbers the next report; `idFor(order)` is its frame id. Orders start from the wall clock
+   * (µs), so a new process's reports sort after those a previous one left on disk.
+   */
+  reserve(): number {
+    return this.nextOrder++;
+  }
+
+  idFor(order: number): string {
+    return this.inFlight.idFor(order);
   }
 
   /** Adds the disk store; its messages (a previous process's) come first. */
@@ -67,31 +77,28 @@ export class Outbox {
     }
     const early = this.early ?? [];
     this.early = null;
-    for (const message of early) {
-      if (disk) message.order = this.nextOrder++; // after the previous process's reports
-      this.enqueue(message);
-    }
+    for (const message of early) this.enqueue(message);
   }
 
-  /** Makes a report of an encoded frame and sends or queues it. */
-  submit(id: string, frame: string): void {
-    const message: RetryMessage = { id, order: this.nextOrder++, frame, attempt: 0, createdAt: this.options.now() };
+  /** Sends or queues report `order` (from `reserve`), its frame encoded with id `idFor(order)`. */
+  submit(order: number, frame: string): void {
+    const id = this.inFlight.idFor(order);
     const writer = this.writer;
     if (writer !== null && !this.backlog) {
-      this.inFlight.set(id, { message, home: 'none' });
+      this.inFlight.add({ id, order, frame, attempt: 0, createdAt: this.options.now(), home: 'none' });
       this.write(writer, frame);
       return;
     }
-    this.enqueue(message);
+    this.enqueue({ id, order, frame, attempt: 0, createdAt: this.options.now() });
   }
 
   /** The link is open: re-send what was in flight, then the backlog. */
   attach(writer: WebSocketConnection): void {
     this.writer = writer;
-    for (const entry of [...this.inFlight.values()]) {
+    for (const entry of this.inFlight.values()) {
       if (this.giveUp(entry, true)) continue;
       this.counts.resent++;
-      this.write(writer, entry.message.frame);
+      this.write(writer, entry.frame);
     }
     void this.pump(true);
   }
@@ -103,7 +110,7 @@ export class Outbox {
   ack(id: string): void {
     const entry = this.inFlight.get(id);
     if (!entry) return; // an ack of a control frame, or a second ack: nothing waits for it
-    this.inFlight.delete(id);
+    this.inFlight.delete(entry);
     this.counts.acked++;
     this.forget(entry);
     if (this.inFlight.size === 0 && !this.backlog) this.wakeSettled();
@@ -164,7 +171,7 @@ export class Outbox {
    * disk store they stay in memory only and die with the process (returned count says how many).
    */
   async spill(): Promise<number> {
-    const pending = [...this.inFlight.values()].filter((e) => e.home !== 'disk').map((e) => e.message);
+    const pending = this.inFlight.values().filter((e) => e.home !== 'disk').map(plain);
     pending.push(...(await this.options.memory.peek(Number.MAX_SAFE_INTEGER, this.memoryCursor)));
     if (!this.disk) return pending.length;
     let lost = 0;
@@ -201,8 +208,8 @@ export class Outbox {
 
   private launch(messages: RetryMessage[], home: Home): void {
     for (const message of messages) {
-      const entry = { message, home };
-      this.inFlight.set(message.id, entry);
+      const entry: InFlight = { ...plain(message), home };
+      this.inFlight.add(entry);
       if (this.giveUp(entry, false)) continue;
       if (this.writer) this.write(this.writer, message.frame);
     }
@@ -210,15 +217,15 @@ export class Outbox {
 
   /** Counts a re-send and drops the report past its retries or TTL. */
   private giveUp(entry: InFlight, isResend: boolean): boolean {
-    if (isResend) entry.message.attempt++;
+    if (isResend) entry.attempt++;
     const reason: DropReason | null =
-      entry.message.attempt > this.options.maxRetries ? 'max-retries'
-      : this.options.now() - entry.message.createdAt > this.options.ttlMs ? 'ttl'
+      entry.attempt > this.options.maxRetries ? 'max-retries'
+      : this.options.now() - entry.createdAt > this.options.ttlMs ? 'ttl'
       : null;
     if (!reason) return false;
-    this.inFlight.delete(entry.message.id);
+    this.inFlight.delete(entry);
     this.forget(entry);
-    this.drop(entry.message, reason);
+    this.drop(plain(entry), reason);
     return true;
   }
 
@@ -243,9 +250,9 @@ export class Outbox {
   }
 
   private forget(entry: InFlight): void {
-    if (entry.home === 'memory') this.options.memory.remove([entry.message.order]);
+    if (entry.home === 'memory') this.options.memory.remove([entry.order]);
     else if (entry.home === 'disk' && this.disk) {
-      this.disk.remove([entry.message.order]);
+      this.disk.remove([entry.order]);
       this.checkWarning();
     }
   }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 
 /**
@@ -22,11 +23,19 @@ export interface WebSocketConnection {
   terminate(): void;
 }
 
+/** Bytes of frames written per coalesced `writev`. */
+const COALESCE_BYTES = 16 * 1024;
+
 export type WebSocketFactory = (url: string, handlers: SocketHandlers) => WebSocketConnection;
 
 export interface WsFactoryOptions {
   /** Largest accepted incoming frame. Default 1 MiB. */
   maxPayload?: number;
+  /**
+   * Frames sent in the same tick leave in one `writev` (the TCP socket is corked until the next
+   * tick) instead of one syscall each. Adds no latency beyond the current tick. Default true.
+   */
+  coalesceWrites?: boolean;
 }
 
 /** The real factory, over the `ws` package. No compression: frames are small and latency matters. */
@@ -42,10 +51,33 @@ export function wsFactory(options: WsFactoryOptions = {}): WebSocketFactory {
       lastError = error.message;
     });
     ws.on('close', (code, reason) => handlers.close(code, reason.toString() || lastError));
+    const coalesce = options.coalesceWrites ?? true;
+    let corked: Socket | null = null;
+    let corkedBytes = 0;
+    const uncork = () => {
+      corked?.uncork();
+      corked = null;
+    };
     return {
       send(text) {
         if (ws.readyState !== WebSocket.OPEN) return false;
+        if (coalesce && corked === null) {
+          // `_socket` is ws's underlying net.Socket (stable across ws 8; absent in odd transports).
+          const socket = (ws as unknown as { _socket?: Socket })._socket;
+          if (socket) {
+            corked = socket;
+            corkedBytes = 0;
+            socket.cork();
+            process.nextTick(uncork);
+          }
+        }
         ws.send(text);
+        // A long burst leaves in chunks, so the server starts reading (and acking) meanwhile.
+        if (corked !== null && (corkedBytes += text.length) >= COALESCE_BYTES) {
+          corked.uncork();
+          corked.cork();
+          corkedBytes = 0;
+        }
         return true;
       },
       isOpen: () => ws.readyState === WebSocket.OPEN,

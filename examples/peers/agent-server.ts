@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, parseAgentFrame, type AgentFrame } from '../../adapters/link/protocol.js';
 
@@ -65,14 +65,29 @@ export async function startAgentServer(options: AgentServerOptions = {}): Promis
   let wss: WebSocketServer;
 
   const frame = (type: string, extra: Record<string, unknown> = {}) => encodeFrame({ v: 2, id: randomUUID(), type, ...extra });
+  // Acks written in one tick leave in one writev (the socket is corked until the next tick), so
+  // the server keeps up with a fast agent.
+  const corked = new Set<WebSocket>();
+  const uncork = () => {
+    for (const ws of corked) (ws as unknown as { _socket?: Socket })._socket?.uncork();
+    corked.clear();
+  };
+  const sendAck = (ws: WebSocket, id: string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    counts.acks++;
+    if (!corked.has(ws)) {
+      if (corked.size === 0) process.nextTick(uncork);
+      corked.add(ws);
+      (ws as unknown as { _socket?: Socket })._socket?.cork();
+    }
+    ws.send(`{"v":2,"id":"a-${id}","type":"ack","payload":{"id":${JSON.stringify(id)}}}`);
+  };
   const ack = (ws: WebSocket, id: string) => {
-    const send = () => {
-      if (ws.readyState !== ws.OPEN) return;
-      counts.acks++;
-      ws.send(`{"v":2,"id":"a-${id}","type":"ack","payload":{"id":${JSON.stringify(id)}}}`);
-    };
-    if (ackDelayMs <= 0) return send();
-    const timer = setTimeout(() => (timers.delete(timer), send()), ackDelayMs);
+    if (ackDelayMs <= 0) return sendAck(ws, id);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      sendAck(ws, id);
+    }, ackDelayMs);
     timers.add(timer);
   };
 
