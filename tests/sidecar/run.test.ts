@@ -45,7 +45,7 @@ test('full run: serve → SIGTERM-style abort → host shutdown → drain → gr
   const shutdownAt = steps.find((s) => s.step === 'shutdown')!.at;
   assert.ok(shutdownAt < drain!.at, 'host shutdown before drain');
   const grace = deregister!.at - drain!.at;
-  assert.ok(grace >= 295 && grace < 1500, `deregister ${grace.toFixed(0)} ms after drain (grace 300 ms)`);
+  assert.ok(grace >= 295 && grace < 3000, `deregister ${grace.toFixed(0)} ms after drain (grace 300 ms)`);
   const status = pair.agent.status();
   assert.is(status.stage, 'stopped');
   assert.is(status.registered, false);
