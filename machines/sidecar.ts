@@ -1,16 +1,7 @@
 import { assign, emit, fromCallback, fromPromise, raise, setup, type EventObject } from 'xstate';
-import { backoffDelay } from './backoff.js';
 import { msUntil, now } from './clock.js';
-import { nextRandom } from './sidecar.random.js';
-import {
-  resolveTimings,
-  type SidecarContext,
-  type SidecarEmitted,
-  type SidecarErrorInfo,
-  type SidecarEvent,
-  type SidecarInput,
-  type WatchEventData,
-} from './sidecar.options.js';
+import { resolveTimings, type SidecarContext, type SidecarEmitted, type SidecarEvent, type SidecarInput } from './sidecar.options.js';
+import * as update from './sidecar.updates.js';
 
 /**
  * The `sidecar` chart: a service's lifecycle with the sidecar-agent on its host (the seed's
@@ -31,34 +22,12 @@ export interface WatchStreamInput {
   lastEventId: string | null;
 }
 
-/** setTimeout's ceiling: "disabled" timers wait this long (~24.8 days) instead of overflowing. */
-const NEVER_MS = 2 ** 31 - 1;
-
 const notProvided = (name: string) =>
   fromPromise<void, void>(async () => {
     throw new Error(`not provided: ${name}`);
   });
 
-function errorInfo(kind: string, error: unknown): SidecarErrorInfo {
-  if (typeof error === 'object' && error !== null) {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    return { kind, code: typeof code === 'string' ? code : 'SW_UNKNOWN', message: typeof message === 'string' ? message : String(error) };
-  }
-  return { kind, code: 'SW_UNKNOWN', message: String(error) };
-}
-
-function report(data: WatchEventData, previous: SidecarContext['sidecar']): SidecarContext['sidecar'] {
-  return {
-    ready: data.ready ?? previous.ready,
-    status: data.status ?? previous.status,
-    lifecycleState: data.lifecycleState ?? previous.lifecycleState,
-    service: data.service ?? previous.service,
-    message: data.message ?? previous.message,
-    generatedAt: data.generatedAt ?? previous.generatedAt,
-  };
-}
-
-type StageFailure = NonNullable<SidecarContext['runError']>['stage'];
+type StageFailure = update.StageFailure;
 
 export const sidecarMachine = setup({
   types: {
@@ -88,119 +57,30 @@ export const sidecarMachine = setup({
     readyToServe: ({ context }) => context.registered && context.sidecar.ready,
   },
   actions: {
-    recordEvent: assign(({ context, event, system }) => {
-      if (event.type !== 'watch.connected' && event.type !== 'watch.heartbeat' && event.type !== 'watch.disconnected') return {};
-      const { data } = event;
-      return {
-        last: { ...context.last, eventType: event.type.slice('watch.'.length), eventAt: now(system) },
-        lastEventId: data.id ?? context.lastEventId,
-        sidecar: report(data, context.sidecar),
-      };
-    }),
-    markConnected: assign(({ context, system }) => ({
-      connected: true,
-      attempts: { ...context.attempts, reconnect: 0 },
-      last: { ...context.last, connectedAt: now(system) },
-    })),
-    armStale: assign(({ context, system }) => ({
-      deadlines: { ...context.deadlines, staleAt: now(system) + (context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS) },
-    })),
-    leaveOpen: assign(({ context, event, system }) => {
-      // Only a link that was up counts as a disconnect (failed attempts count as watch errors),
-      // and stopping the watch on purpose is not one.
-      const dropped = context.connected && event.type !== 'watch.stop';
-      return {
-        connected: false,
-        deadlines: { ...context.deadlines, staleAt: null },
-        counts: dropped ? { ...context.counts, disconnects: context.counts.disconnects + 1 } : context.counts,
-        last: dropped ? { ...context.last, disconnectedAt: now(system) } : context.last,
-      };
-    }),
-    scheduleReconnect: assign(({ context, system }) => {
-      const attempt = context.attempts.reconnect + 1;
-      const initialMs = context.serverRetryMs ?? context.timings.reconnectIntervalMs;
-      const { value, state } = nextRandom(context.random);
-      const delay = backoffDelay(attempt, { initialMs, maxMs: Math.max(initialMs, context.timings.reconnectMaxMs), jitter: 'equal' }, () => value);
-      return {
-        attempts: { ...context.attempts, reconnect: attempt },
-        random: state,
-        deadlines: { ...context.deadlines, reconnectAt: now(system) + delay },
-      };
-    }),
-    scheduleRegisterRetry: assign(({ context, system }) => {
-      const { registerRetryInitialMs: initialMs, registerRetryMaxMs } = context.timings;
-      const { value, state } = nextRandom(context.random);
-      const delay = backoffDelay(context.attempts.register, { initialMs, maxMs: Math.max(initialMs, registerRetryMaxMs), jitter: 'equal' }, () => value);
-      return { random: state, deadlines: { ...context.deadlines, registerRetryAt: now(system) + delay } };
-    }),
-    recordWatchError: assign(({ context, event, system }) => {
-      if (event.type !== 'watch.failed' && event.type !== 'watch.invalid') return {};
-      const { counts } = context;
-      return {
-        lastError: { ...event.error, at: now(system) },
-        counts:
-          event.type === 'watch.failed'
-            ? { ...counts, watchErrors: counts.watchErrors + 1 }
-            : { ...counts, invalidEvents: counts.invalidEvents + 1 },
-      };
-    }),
-    recordStale: assign(({ context, system }) => ({
-      lastError: {
-        kind: 'watch_stale',
-        code: 'SW_WATCH_STALE',
-        message: `no watch event for ${context.timings.staleAfterMs} ms: treating the stream as disconnected`,
-        at: now(system),
-      },
-    })),
+    recordEvent: assign(({ context, event, system }) => update.recordEvent(context, event, now(system))),
+    markConnected: assign(({ context, system }) => update.markConnected(context, now(system))),
+    armStale: assign(({ context, system }) => update.armStale(context, now(system))),
+    leaveOpen: assign(({ context, event, system }) => update.leaveOpen(context, event, now(system))),
+    scheduleReconnect: assign(({ context, system }) => update.scheduleReconnect(context, now(system))),
+    scheduleRegisterRetry: assign(({ context, system }) => update.scheduleRegisterRetry(context, now(system))),
+    recordWatchError: assign(({ context, event, system }) => update.recordWatchError(context, event, now(system))),
+    recordStale: assign(({ context, system }) => update.recordStale(context, now(system))),
+    recordRegistered: assign(({ context, system }) => update.recordRegistered(context, now(system))),
+    recordRegisterFailure: assign(({ context, event, system }) =>
+      update.recordRegisterFailure(context, (event as { error?: unknown }).error, now(system)),
+    ),
+    armReadyWait: assign(({ context, system }) => update.armReadyWait(context, now(system))),
+    armGrace: assign(({ context, system }) => update.armGrace(context, now(system))),
+    recordStageFailure: assign(({ context, event, system }, params: { stage: StageFailure }) =>
+      update.recordStageFailure(context, params.stage, (event as { error?: unknown }).error, now(system)),
+    ),
     emitLastError: emit(({ context }) => ({
       type: 'sidecar.error' as const,
       error: { kind: context.lastError?.kind ?? 'unknown', code: context.lastError?.code ?? 'SW_UNKNOWN', message: context.lastError?.message ?? '' },
     })),
-    recordRegistered: assign(({ context, system }) => ({
-      registered: true,
-      attempts: { ...context.attempts, register: 0 },
-      deadlines: { ...context.deadlines, registerRetryAt: null },
-      counts: { ...context.counts, registerReplays: context.counts.registerReplays + 1 },
-      last: { ...context.last, registeredAt: now(system) },
-    })),
     emitRegistered: emit(({ context }) => ({ type: 'sidecar.registered' as const, count: context.counts.registerReplays })),
-    recordRegisterFailure: assign(({ context, event, system }) => {
-      const cause = errorInfo('register_replay', (event as { error?: unknown }).error);
-      return {
-        registered: false,
-        attempts: { ...context.attempts, register: context.attempts.register + 1 },
-        counts: { ...context.counts, registerReplayFailures: context.counts.registerReplayFailures + 1 },
-        lastError: {
-          kind: 'register_replay',
-          code: 'SW_REGISTER_REPLAY',
-          message: `register replay of ${context.service.name}:${context.service.port} failed: ${cause.message}`,
-          at: now(system),
-        },
-      };
-    }),
-    armReadyWait: assign(({ context, system }) => ({
-      deadlines: { ...context.deadlines, readyAt: now(system) + (context.timings.readyWaitMs > 0 ? context.timings.readyWaitMs : NEVER_MS) },
-    })),
-    armGrace: assign(({ context, system }) => ({ deadlines: { ...context.deadlines, graceUntil: now(system) + context.timings.gracePeriodMs } })),
-    stopWatch: raise({ type: 'watch.stop' }),
     announceStage: emit((_, stage: SidecarEmitted & { type: 'sidecar.stage' }) => stage),
-    recordStageFailure: assign(({ context, event, system }, params: { stage: StageFailure }) => {
-      const failure =
-        params.stage === 'lifecycle'
-          ? {
-              kind: 'lifecycle',
-              code: 'SW_LIFECYCLE_RUN',
-              message: `not ready to serve after ${context.timings.readyWaitMs} ms: ${
-                context.registered ? 'the sidecar-agent did not report ready' : 'no register succeeded'
-              }`,
-            }
-          : errorInfo(params.stage, (event as { error?: unknown }).error);
-      return {
-        lastError: { ...failure, kind: params.stage, at: now(system) },
-        // The first failure is the cause of the run's end; later ones are only status.
-        runError: context.runError ?? { stage: params.stage, code: failure.code, message: failure.message },
-      };
-    }),
+    stopWatch: raise({ type: 'watch.stop' }),
   },
 }).createMachine({
   id: 'sidecar',

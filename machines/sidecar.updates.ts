@@ -1,0 +1,143 @@
+import { backoffDelay } from './backoff.js';
+import { nextRandom } from './sidecar.random.js';
+import type { SidecarContext, SidecarErrorInfo, SidecarEvent, WatchEventData } from './sidecar.options.js';
+
+/**
+ * The sidecar chart's context updates, as pure functions of (context, event, now): the chart's
+ * `assign` actions call them with the clock's time, so the arithmetic is testable on its own and
+ * the chart file stays a chart.
+ */
+type Update = Partial<SidecarContext>;
+export type StageFailure = NonNullable<SidecarContext['runError']>['stage'];
+
+/** setTimeout's ceiling: "disabled" timers wait this long (~24.8 days) instead of overflowing. */
+export const NEVER_MS = 2 ** 31 - 1;
+
+export function errorInfo(kind: string, error: unknown): SidecarErrorInfo {
+  if (typeof error === 'object' && error !== null) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    return { kind, code: typeof code === 'string' ? code : 'SW_UNKNOWN', message: typeof message === 'string' ? message : String(error) };
+  }
+  return { kind, code: 'SW_UNKNOWN', message: String(error) };
+}
+
+function report(data: WatchEventData, previous: SidecarContext['sidecar']): SidecarContext['sidecar'] {
+  return {
+    ready: data.ready ?? previous.ready,
+    status: data.status ?? previous.status,
+    lifecycleState: data.lifecycleState ?? previous.lifecycleState,
+    service: data.service ?? previous.service,
+    message: data.message ?? previous.message,
+    generatedAt: data.generatedAt ?? previous.generatedAt,
+  };
+}
+
+export function recordEvent(context: SidecarContext, event: SidecarEvent, now: number): Update {
+  if (event.type !== 'watch.connected' && event.type !== 'watch.heartbeat' && event.type !== 'watch.disconnected') return {};
+  return {
+    last: { ...context.last, eventType: event.type.slice('watch.'.length), eventAt: now },
+    lastEventId: event.data.id ?? context.lastEventId,
+    sidecar: report(event.data, context.sidecar),
+  };
+}
+
+export function markConnected(context: SidecarContext, now: number): Update {
+  return { connected: true, attempts: { ...context.attempts, reconnect: 0 }, last: { ...context.last, connectedAt: now } };
+}
+
+export function armStale(context: SidecarContext, now: number): Update {
+  const window = context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS;
+  return { deadlines: { ...context.deadlines, staleAt: now + window } };
+}
+
+/** Leaving `open`: only a link that was up counts as a disconnect, and a deliberate stop is not one. */
+export function leaveOpen(context: SidecarContext, event: SidecarEvent, now: number): Update {
+  const dropped = context.connected && event.type !== 'watch.stop';
+  return {
+    connected: false,
+    deadlines: { ...context.deadlines, staleAt: null },
+    counts: dropped ? { ...context.counts, disconnects: context.counts.disconnects + 1 } : context.counts,
+    last: dropped ? { ...context.last, disconnectedAt: now } : context.last,
+  };
+}
+
+/** The next reconnect: the stream's `retry:` or the configured interval, doubling per failed attempt, equal jitter. */
+export function scheduleReconnect(context: SidecarContext, now: number): Update {
+  const attempt = context.attempts.reconnect + 1;
+  const initialMs = context.serverRetryMs ?? context.timings.reconnectIntervalMs;
+  const { value, state } = nextRandom(context.random);
+  const delay = backoffDelay(attempt, { initialMs, maxMs: Math.max(initialMs, context.timings.reconnectMaxMs), jitter: 'equal' }, () => value);
+  return { attempts: { ...context.attempts, reconnect: attempt }, random: state, deadlines: { ...context.deadlines, reconnectAt: now + delay } };
+}
+
+export function scheduleRegisterRetry(context: SidecarContext, now: number): Update {
+  const { registerRetryInitialMs: initialMs, registerRetryMaxMs } = context.timings;
+  const { value, state } = nextRandom(context.random);
+  const delay = backoffDelay(context.attempts.register, { initialMs, maxMs: Math.max(initialMs, registerRetryMaxMs), jitter: 'equal' }, () => value);
+  return { random: state, deadlines: { ...context.deadlines, registerRetryAt: now + delay } };
+}
+
+export function recordWatchError(context: SidecarContext, event: SidecarEvent, now: number): Update {
+  if (event.type !== 'watch.failed' && event.type !== 'watch.invalid') return {};
+  const { counts } = context;
+  return {
+    lastError: { ...event.error, at: now },
+    counts: event.type === 'watch.failed' ? { ...counts, watchErrors: counts.watchErrors + 1 } : { ...counts, invalidEvents: counts.invalidEvents + 1 },
+  };
+}
+
+export function recordStale(context: SidecarContext, now: number): Update {
+  const message = `no watch event for ${context.timings.staleAfterMs} ms: treating the stream as disconnected`;
+  return { lastError: { kind: 'watch_stale', code: 'SW_WATCH_STALE', message, at: now } };
+}
+
+export function recordRegistered(context: SidecarContext, now: number): Update {
+  return {
+    registered: true,
+    attempts: { ...context.attempts, register: 0 },
+    deadlines: { ...context.deadlines, registerRetryAt: null },
+    counts: { ...context.counts, registerReplays: context.counts.registerReplays + 1 },
+    last: { ...context.last, registeredAt: now },
+  };
+}
+
+export function recordRegisterFailure(context: SidecarContext, error: unknown, now: number): Update {
+  const cause = errorInfo('register_replay', error);
+  return {
+    registered: false,
+    attempts: { ...context.attempts, register: context.attempts.register + 1 },
+    counts: { ...context.counts, registerReplayFailures: context.counts.registerReplayFailures + 1 },
+    lastError: {
+      kind: 'register_replay',
+      code: 'SW_REGISTER_REPLAY',
+      message: `register replay of ${context.service.name}:${context.service.port} failed: ${cause.message}`,
+      at: now,
+    },
+  };
+}
+
+export function armReadyWait(context: SidecarContext, now: number): Update {
+  const wait = context.timings.readyWaitMs > 0 ? context.timings.readyWaitMs : NEVER_MS;
+  return { deadlines: { ...context.deadlines, readyAt: now + wait } };
+}
+
+export function armGrace(context: SidecarContext, now: number): Update {
+  return { deadlines: { ...context.deadlines, graceUntil: now + context.timings.gracePeriodMs } };
+}
+
+/** A stage failed: recorded as the last error; the first one becomes the run's error. */
+export function recordStageFailure(context: SidecarContext, stage: StageFailure, error: unknown, now: number): Update {
+  const failure =
+    stage === 'lifecycle'
+      ? {
+          code: 'SW_LIFECYCLE_RUN',
+          message: `not ready to serve after ${context.timings.readyWaitMs} ms: ${
+            context.registered ? 'the sidecar-agent did not report ready' : 'no register succeeded'
+          }`,
+        }
+      : errorInfo(stage, error);
+  return {
+    lastError: { kind: stage, code: failure.code, message: failure.message, at: now },
+    runError: context.runError ?? { stage, code: failure.code, message: failure.message },
+  };
+}
