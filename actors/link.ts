@@ -3,76 +3,23 @@ import { join } from 'node:path';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { DiskRetryStore } from '../adapters/link/disk-retry-store.js';
 import { MemoryRetryStore } from '../adapters/link/memory-retry-store.js';
-import { encodeFrame, type TaskResultPayload } from '../adapters/link/protocol.js';
 import type { WebSocketConnection } from '../adapters/link/websocket.js';
 import { wsFactory } from '../adapters/link/websocket.js';
 import { silentLogger } from '../adapters/logger.js';
 import { LinkClosedError, LinkRejectedError } from '../errors/link.js';
-import type { Clock } from '../machines/clock.js';
 import { linkMachine } from '../machines/link.js';
-import type { Facade } from './facade.js';
-import { LogBuffer } from './link/log-buffer.js';
+import type { Link } from './link/types.js';
 import { resolveLinkOptions, type LinkOptions } from './link/options.js';
 import { Outbox } from './link/outbox.js';
 import { socketActor } from './link/socket.js';
-import { TaskRunner, type TaskHandler } from './link/tasks.js';
+import { Reports } from './link/reports.js';
+import { TaskRunner } from './link/tasks.js';
+import { Every, realClock } from './link/timers.js';
 
 export type { LinkOptions } from './link/options.js';
 export type { TaskContext, TaskHandler } from './link/tasks.js';
+export type { Link, LinkCounters, LinkStatus } from './link/types.js';
 export { LogBuffer } from './link/log-buffer.js';
-
-/** Counters and gauges of a link (flat snake_case names, for /metrics). */
-export type LinkCounters = {
-  [K in
-    | 'reports_sent' | 'reports_acked' | 'reports_resent' | 'reports_queued' | 'reports_dropped' | 'write_failures'
-    | 'in_flight' | 'queue_memory' | 'queue_disk' | 'invalid_frames' | 'reports_lost_after_close'
-    | 'tasks_started' | 'tasks_succeeded' | 'tasks_failed' | 'tasks_unknown_type' | 'tasks_duplicate' | 'tasks_running'
-    | 'opens' | 'disk_io_errors']: number;
-};
-
-export interface LinkStatus {
-  id: string;
-  agentId: string;
-  serverAddress: string;
-  /** `disconnected`, `connection.open`, `backoff`, `rejected`, `closed`, … */
-  state: string;
-  connected: boolean;
-  /** Why the link is in this state: `welcome`, `socket closed 1006`, `ping.timeout`, `rejected: …`. */
-  reason: string;
-  closeCode: number | null;
-  reconnectAttempt: number;
-  counters: LinkCounters;
-}
-
-export interface Link extends Facade {
-  readonly actor: Actor<typeof linkMachine>;
-  /** Handles `task.run` frames of `type` (several tasks run at once). */
-  registerTaskHandler(type: string, handler: TaskHandler): void;
-  /** Starts connecting; resolves when the link is first open, rejects if it is rejected or closed. */
-  connect(): Promise<void>;
-  isConnected(): boolean;
-  sendTaskConfirm(requestId: string, taskId: string): void;
-  /** One `task.log` report now (`seq` counts per task from 1). */
-  sendTaskLog(requestId: string, taskId: string, content: string): void;
-  /** A log line through the task's buffer (flushed at `logBufferSize` bytes or `logFlushIntervalMs`). */
-  sendTaskLogBuffered(requestId: string, taskId: string, content: string): void;
-  getOrCreateLogBuffer(requestId: string, taskId: string): LogBuffer;
-  /** Flushes and forgets a task's log buffer. */
-  closeLogBuffer(taskId: string): void;
-  /** The task's result, sent after its buffered logs. */
-  sendTaskResult(requestId: string, taskId: string, result: TaskResultPayload): void;
-  /** Resolves when every report made so far is acked (or dropped): nothing in flight or queued. */
-  settled(): Promise<void>;
-  /** Flushes logs, waits for acks (up to `closeTimeoutMs`), keeps the rest on disk. Idempotent. */
-  close(): Promise<void>;
-  status(): LinkStatus;
-  counters(): LinkCounters;
-}
-
-const realClock: Clock = {
-  setTimeout: (fn: (...args: unknown[]) => void, ms: number) => setTimeout(fn, ms),
-  clearTimeout: (id: unknown) => clearTimeout(id as NodeJS.Timeout),
-};
 
 /** The agent's link to its server: `createLink(options)`, then `registerTaskHandler` and `connect()`. */
 export function createLink(options: LinkOptions): Link {
@@ -85,7 +32,6 @@ export function createLink(options: LinkOptions): Link {
   const newId = () => `${idPrefix}c${(idSeq++).toString(36)}`;
   let invalidFrames = 0;
   let lostAfterClose = 0;
-  let finished = false;
   let connection: WebSocketConnection | null = null;
 
   const notify = (event: Parameters<Actor<typeof linkMachine>['send']>[0]) => {
@@ -123,48 +69,12 @@ export function createLink(options: LinkOptions): Link {
     outbox.useDisk(disk);
   })();
 
-  /** Numbers a report: its order in the outbox and the frame id that carries it. */
-  const reserve = (operation: string) => {
-    if (finished) throw new LinkClosedError(operation);
-    return outbox.reserve();
-  };
-  const seqs = new Map<string, number>();
-  const buffers = new Map<string, LogBuffer>();
-
-  const sendTaskConfirm = (requestId: string, taskId: string) => {
-    const order = reserve('sendTaskConfirm');
-    outbox.submit(order, encodeFrame({ v: 2, id: outbox.idFor(order), type: 'task.confirm', requestId, taskId }));
-  };
-  const sendTaskLog = (requestId: string, taskId: string, content: string) => {
-    const order = reserve('sendTaskLog');
-    const seq = (seqs.get(taskId) ?? 0) + 1;
-    seqs.set(taskId, seq);
-    outbox.submit(order, encodeFrame({ v: 2, id: outbox.idFor(order), type: 'task.log', requestId, taskId, seq, payload: { content } }));
-  };
-  const getOrCreateLogBuffer = (requestId: string, taskId: string) => {
-    let buffer = buffers.get(taskId);
-    if (!buffer) {
-      buffer = new LogBuffer(requestId, taskId, (content) => sendTaskLog(requestId, taskId, content), clock, o.logBufferSize, o.logFlushIntervalMs);
-      buffers.set(taskId, buffer);
-    }
-    return buffer;
-  };
-  const closeLogBuffer = (taskId: string) => {
-    const buffer = buffers.get(taskId);
-    buffers.delete(taskId);
-    buffer?.close();
-  };
-  const sendTaskResult = (requestId: string, taskId: string, result: TaskResultPayload) => {
-    closeLogBuffer(taskId);
-    const order = reserve('sendTaskResult');
-    outbox.submit(order, encodeFrame({ v: 2, id: outbox.idFor(order), type: 'task.result', requestId, taskId, payload: result }));
-    seqs.delete(taskId);
-  };
+  const reports = new Reports(outbox, clock, o.logBufferSize, o.logFlushIntervalMs);
 
   const tasks = new TaskRunner({
-    confirm: sendTaskConfirm,
-    log: (requestId, taskId, line) => getOrCreateLogBuffer(requestId, taskId).write(line),
-    result: sendTaskResult,
+    confirm: (requestId, taskId) => reports.confirm(requestId, taskId),
+    log: (requestId, taskId, line) => reports.logBuffered(requestId, taskId, line),
+    result: (requestId, taskId, result) => reports.result(requestId, taskId, result),
     lost: (error) => {
       lostAfterClose++;
       o.logger.error('link: report refused after close', { error: String(error) });
@@ -174,7 +84,7 @@ export function createLink(options: LinkOptions): Link {
   const drain = async () => {
     tasks.abortAll('link closing');
     await tasks.settled();
-    for (const taskId of [...buffers.keys()]) closeLogBuffer(taskId);
+    reports.closeAllBuffers();
     await outbox.whenSettled();
   };
 
@@ -237,21 +147,7 @@ export function createLink(options: LinkOptions): Link {
   });
   actor.start();
 
-  const timers = new Set<unknown>();
-  const every = (ms: number, work: () => Promise<void>) => {
-    const tick = () => {
-      timers.delete(handle);
-      work().catch((error: unknown) => o.logger.error('link: background step failed', { error: String(error) })).finally(() => {
-        if (!finished) handle = arm();
-      });
-    };
-    const arm = () => {
-      const h = clock.setTimeout(tick, ms);
-      timers.add(h);
-      return h;
-    };
-    let handle = arm();
-  };
+  const background = new Every(clock, (error) => o.logger.error('link: background step failed', { error: String(error) }));
 
   const settledState = () =>
     new Promise<void>((resolve) => {
@@ -282,8 +178,8 @@ export function createLink(options: LinkOptions): Link {
     connect() {
       if (closing) return Promise.reject(new LinkClosedError('connect'));
       connecting ??= ready.then(() => {
-        every(o.retryQueueLoadIntervalMs, () => outbox.pump(true));
-        every(o.retryQueueCleanupIntervalMs, () => outbox.expire());
+        background.start(o.retryQueueLoadIntervalMs, () => outbox.pump(true));
+        background.start(o.retryQueueCleanupIntervalMs, () => outbox.expire());
         void outbox.expire();
         actor.send({ type: 'link.connect' });
       });
@@ -293,12 +189,12 @@ export function createLink(options: LinkOptions): Link {
       link.connect().catch((error: unknown) => o.logger.warn('link: connect failed', { error: String(error) }));
     },
     isConnected: () => actor.getSnapshot().hasTag('ready'),
-    sendTaskConfirm,
-    sendTaskLog,
-    sendTaskLogBuffered: (requestId, taskId, content) => getOrCreateLogBuffer(requestId, taskId).write(content),
-    getOrCreateLogBuffer,
-    closeLogBuffer,
-    sendTaskResult,
+    sendTaskConfirm: (requestId, taskId) => reports.confirm(requestId, taskId),
+    sendTaskLog: (requestId, taskId, content) => reports.log(requestId, taskId, content),
+    sendTaskLogBuffered: (requestId, taskId, content) => reports.logBuffered(requestId, taskId, content),
+    getOrCreateLogBuffer: (requestId, taskId) => reports.buffer(requestId, taskId),
+    closeLogBuffer: (taskId) => reports.closeBuffer(taskId),
+    sendTaskResult: (requestId, taskId, result) => reports.result(requestId, taskId, result),
     settled: () => outbox.whenSettled(),
     close() {
       closing ??= (async () => {
@@ -312,10 +208,8 @@ export function createLink(options: LinkOptions): Link {
           await Promise.race([tasks.settled(), new Promise<void>((r) => (timer = clock.setTimeout(r, o.closeTimeoutMs)))]);
           clock.clearTimeout(timer);
         }
-        for (const taskId of [...buffers.keys()]) closeLogBuffer(taskId);
-        finished = true;
-        for (const handle of timers) clock.clearTimeout(handle);
-        timers.clear();
+        reports.close();
+        background.stop();
         const lost = await outbox.spill();
         if (lost) o.logger.warn('link: unacked reports not kept (no retryQueueDir or disk full)', { lost });
         await (disk as DiskRetryStore | null)?.close();

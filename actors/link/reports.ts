@@ -1,0 +1,77 @@
+import { encodeFrame, type TaskResultPayload } from '../../adapters/link/protocol.js';
+import { LinkClosedError } from '../../errors/link.js';
+import type { Clock } from '../../machines/clock.js';
+import { LogBuffer } from './log-buffer.js';
+import type { Outbox } from './outbox.js';
+
+/**
+ * The report API of a link (the seed's SendTaskConfirm / SendTaskLog / SendTaskLogBuffered /
+ * SendTaskResult): builds protocol frames, numbers `task.log` per task, keeps one log buffer per
+ * task, and hands every frame to the outbox. A task's result always follows its buffered logs.
+ */
+export class Reports {
+  private readonly seqs = new Map<string, number>();
+  private readonly buffers = new Map<string, LogBuffer>();
+  private closed = false;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+    private readonly logBufferSize: number,
+    private readonly logFlushIntervalMs: number,
+  ) {}
+
+  confirm(requestId: string, taskId: string): void {
+    const order = this.reserve('sendTaskConfirm');
+    this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.confirm', requestId, taskId }));
+  }
+
+  log(requestId: string, taskId: string, content: string): void {
+    const order = this.reserve('sendTaskLog');
+    const seq = (this.seqs.get(taskId) ?? 0) + 1;
+    this.seqs.set(taskId, seq);
+    this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.log', requestId, taskId, seq, payload: { content } }));
+  }
+
+  logBuffered(requestId: string, taskId: string, content: string): void {
+    this.buffer(requestId, taskId).write(content);
+  }
+
+  buffer(requestId: string, taskId: string): LogBuffer {
+    let buffer = this.buffers.get(taskId);
+    if (!buffer) {
+      buffer = new LogBuffer(requestId, taskId, (content) => this.log(requestId, taskId, content), this.clock, this.logBufferSize, this.logFlushIntervalMs);
+      this.buffers.set(taskId, buffer);
+    }
+    return buffer;
+  }
+
+  closeBuffer(taskId: string): void {
+    const buffer = this.buffers.get(taskId);
+    this.buffers.delete(taskId);
+    buffer?.close();
+  }
+
+  /** Flushes every task's buffered lines (a closing link keeps no line behind). */
+  closeAllBuffers(): void {
+    for (const taskId of [...this.buffers.keys()]) this.closeBuffer(taskId);
+  }
+
+  result(requestId: string, taskId: string, result: TaskResultPayload): void {
+    this.closeBuffer(taskId);
+    const order = this.reserve('sendTaskResult');
+    this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.result', requestId, taskId, payload: result }));
+    this.seqs.delete(taskId);
+  }
+
+  /** From now on every report is refused with `LinkClosedError`. */
+  close(): void {
+    this.closeAllBuffers();
+    this.closed = true;
+  }
+
+  private reserve(operation: string): number {
+    if (this.closed) throw new LinkClosedError(operation);
+    return this.outbox.reserve();
+  }
+}
