@@ -14,7 +14,7 @@ export interface FirstAttemptControl {
   /** A stop or retry that arrived while the attempt runs (set by the facade). */
   command: DeliveryCommand | null;
   /** Aborts the request (close). */
-  readonly abort: AbortController;
+  readonly signal: AbortSignal;
 }
 
 export interface FirstAttemptDeps {
@@ -70,7 +70,7 @@ export async function firstAttempt(
   }
   if (request) {
     try {
-      response = await deps.steps.send(request, control.abort.signal);
+      response = await deps.steps.send(request, control.signal);
     } catch (cause) {
       error = errorText(cause);
     }

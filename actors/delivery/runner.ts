@@ -1,0 +1,207 @@
+import { setMaxListeners } from 'node:events';
+import { createActor, type Actor, type ActorOptions } from 'xstate';
+import type { Logger } from '../../adapters/logger.js';
+import { businessKey, type StoredStatus } from '../../adapters/task-store/task-store.js';
+import { describeError } from '../../errors/base.js';
+import type { DeliveryEmitted } from '../../machines/delivery.js';
+import { rearmed, stopped, type DeliveryCommand } from '../../machines/delivery-outcome.js';
+import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { firstAttempt, type FirstAttemptControl, type FirstAttemptDeps, type FirstAttemptOutcome } from './first-attempt.js';
+import type { DeliveryCallbacks } from './options.js';
+import type { TaskLogic } from './task-logic.js';
+import type { DeliveryResult } from './types.js';
+
+/**
+ * The tasks in progress in this process, each on the fast path (its first attempt, no actor) or
+ * in its chart actor; and the bookkeeping both share: counters, the status callback, the answer
+ * to the caller who created the task. The scan, `stop`, `retry` and `task` all look here first.
+ */
+interface LiveTask {
+  key: string;
+  /** The chart actor, once the task has one. */
+  actor?: Actor<TaskLogic>;
+  /** On the fast path: the task as last decided, and the command that came in meanwhile. */
+  task: DeliveryTask;
+  fast?: FirstAttemptControl;
+  /** Attempts already counted. */
+  attempts: number;
+  /** The caller of the call that created the task; answered once, with the first attempt. */
+  answer?: (result: DeliveryResult) => void;
+}
+
+export interface RunnerDeps {
+  logic: TaskLogic;
+  fast: FirstAttemptDeps;
+  /** Passed to every task actor: the host's clock and inspector. */
+  actorOptions: Pick<ActorOptions<TaskLogic>, 'clock' | 'inspect'>;
+  taskInput: { taskAddIfSuccess: boolean; holdMs: number };
+  callbacks: DeliveryCallbacks;
+  logger: Logger;
+  /** Called after a task left this process (so the loop can pick more). */
+  onRelease(): void;
+}
+
+export class TaskRunner {
+  private readonly byId = new Map<number, LiveTask>();
+  private readonly byKey = new Map<string, LiveTask>();
+  readonly recorded: Record<StoredStatus, number> = { sending: 0, success: 0, failure: 0, stopped: 0 };
+  readonly stats = { attempts: 0, callbackErrors: 0, lastError: null as string | null };
+  /** One signal for every fast-path request (cheaper than one controller each): aborted on close. */
+  private readonly closing = new AbortController();
+
+  constructor(private readonly deps: RunnerDeps) {
+    setMaxListeners(0, this.closing.signal);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+
+  /** The task as it is now, when it is in progress here. */
+  current(key: string): DeliveryTask | undefined {
+    const entry = this.byKey.get(key);
+    return entry && this.taskOf(entry);
+  }
+
+  /** True while some task is mid-attempt or being recorded (not just waiting for its next retry). */
+  busy(): boolean {
+    for (const { actor } of this.byId.values()) if (!actor || !actor.getSnapshot().matches('waiting')) return true;
+    return false;
+  }
+
+  /** `task.stop` / `task.retry` to a task in progress; false when it is not in progress here. */
+  command(key: string, type: DeliveryCommand): boolean {
+    const entry = this.byKey.get(key);
+    if (!entry) return false;
+    if (entry.actor) entry.actor.send({ type: type === 'stop' ? 'task.stop' : 'task.retry' });
+    else if (entry.fast) entry.fast.command = type === 'stop' ? 'stop' : entry.fast.command === 'stop' ? null : 'retry';
+    return true;
+  }
+
+  /** A status change written to the store: counters and the status callback. */
+  recordedChange(task: DeliveryTask, error: string | null): void {
+    this.recorded[task.status]++;
+    if (error) this.stats.lastError = error;
+    const callback = this.deps.callbacks.onTaskStatusUpdate;
+    if (!callback) return;
+    const failed = (cause: unknown) => {
+      this.stats.callbackErrors++;
+      this.deps.logger.warn('onTaskStatusUpdate threw', { taskId: task.id, error: describeError(cause) });
+    };
+    try {
+      Promise.resolve(callback(structuredClone(task), error ?? '')).catch(failed);
+    } catch (cause) {
+      failed(cause);
+    }
+  }
+
+  /** A new task's first attempt, on the fast path; resolves the caller with it. */
+  first(task: DeliveryTask, answer: (result: DeliveryResult) => void): void {
+    this.attemptFirst(task, answer).catch((error: unknown) => {
+      this.stats.lastError = describeError(error).message;
+      this.deps.logger.error('delivery first attempt failed', { taskId: task.id, error: describeError(error) });
+    });
+  }
+
+  /** Gives a task its chart actor: an attempt now, or (a failure) a wait until it is due. */
+  run(task: DeliveryTask, entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, attempts: task.attempts }): void {
+    const actor = createActor(this.deps.logic, { input: { task, ...this.deps.taskInput }, ...this.deps.actorOptions });
+    entry.fast = undefined;
+    entry.actor = actor;
+    entry.attempts = task.attempts;
+    this.track(task.id, entry);
+    actor.on('task.recorded', (event: DeliveryEmitted) => {
+      this.recordedChange(event.task, event.error);
+      this.answer(entry, event.task, event.response, event.error);
+    });
+    actor.subscribe({
+      next: (snapshot) => {
+        const { attempts } = snapshot.context.task;
+        if (attempts > entry.attempts) {
+          this.stats.attempts += attempts - entry.attempts;
+          entry.attempts = attempts;
+        }
+        if (snapshot.status === 'done' || snapshot.value === 'stopped') this.release(entry, task.id);
+      },
+      error: (error) => {
+        this.stats.lastError = describeError(error).message;
+        this.deps.logger.error('delivery task actor failed', { taskId: task.id, error: describeError(error) });
+        this.release(entry, task.id);
+      },
+    });
+    actor.start();
+  }
+
+  /** Close: every task leaves (its state is in the store); fast-path requests are aborted. */
+  releaseAll(): void {
+    this.closing.abort(new Error('delivery closed'));
+    for (const [id, entry] of [...this.byId]) this.release(entry, id);
+  }
+
+  private async attemptFirst(task: DeliveryTask, answer: (result: DeliveryResult) => void): Promise<void> {
+    const control: FirstAttemptControl = { command: null, signal: this.closing.signal };
+    const entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, fast: control, answer, attempts: 1 };
+    this.track(task.id, entry);
+    this.stats.attempts++;
+    let outcome: FirstAttemptOutcome;
+    try {
+      outcome = await firstAttempt(task, control, this.deps.fast, (decided) => {
+        entry.task = decided.task;
+        this.answer(entry, decided.task, decided.response, decided.error);
+      });
+    } catch (error) {
+      // Not recorded (the facade is closing): the store keeps it as sending, the next start retries it.
+      this.stats.lastError = describeError(error).message;
+      this.release(entry, task.id);
+      return;
+    }
+    this.recordedChange(outcome.task, outcome.error);
+    if (this.byId.get(task.id) !== entry || this.deps.fast.closed()) return this.release(entry, task.id);
+    // A command that came in while the outcome was being written applies now, as in the chart.
+    const { status } = outcome.task;
+    const late = control.command;
+    if (status === 'failure' && !outcome.park) {
+      this.run(late === 'retry' ? { ...outcome.task, nextRetryTime: this.deps.fast.now() } : outcome.task, entry);
+      if (late === 'stop') entry.actor?.send({ type: 'task.stop' });
+      return;
+    }
+    this.release(entry, task.id);
+    if (late === 'stop' && status === 'failure') {
+      const halted = stopped(outcome.task);
+      await this.deps.fast.steps.record(halted, false);
+      this.recordedChange(halted, null);
+    }
+    if (late === 'retry' && status === 'stopped') this.run(rearmed(outcome.task));
+  }
+
+  private taskOf(entry: LiveTask): DeliveryTask {
+    return entry.actor?.getSnapshot().context.task ?? entry.task;
+  }
+
+  private answer(entry: LiveTask, task: DeliveryTask, response: { statusCode: number; body: string } | null, error: string | null) {
+    const answer = entry.answer;
+    if (!answer) return;
+    entry.answer = undefined;
+    answer({ taskId: task.id, created: true, status: task.status, statusCode: response?.statusCode ?? 0, body: response?.body ?? '', error });
+  }
+
+  private track(id: number, entry: LiveTask) {
+    this.byId.set(id, entry);
+    this.byKey.set(entry.key, entry);
+  }
+
+  /** Forgets a task that reached a resting point (or was cut short by close). */
+  private release(entry: LiveTask, id: number) {
+    if (this.byId.get(id) !== entry) return;
+    this.byId.delete(id);
+    this.byKey.delete(entry.key);
+    entry.actor?.stop();
+    const task = this.taskOf(entry);
+    if (entry.answer) this.answer(entry, task, null, 'delivery stopped before an answer');
+    this.deps.onRelease();
+  }
+}
