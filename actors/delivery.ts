@@ -54,7 +54,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   const now = () => (options.clock as { now?: () => number } | undefined)?.now?.() ?? Date.now();
   const sleep = (ms: number) => new Promise<void>((resolve) => (options.clock ?? globalThis).setTimeout(resolve, ms));
 
-  const http = createHttpClient({ connections: maxConcurrent, ...options.http });
+  const http = createHttpClient({ connections: maxConcurrent, connectTimeoutMs: requestTimeoutMs, ...options.http });
   const slots = new Semaphore(maxConcurrent);
   const callbacks = options.callbacks ?? {};
   const steps = attemptSteps({ store, http: http.send, slots, callbacks, requestTimeoutMs, maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024 });

@@ -13,8 +13,6 @@ import type { AttemptSteps } from './task-logic.js';
 export interface FirstAttemptControl {
   /** A stop or retry that arrived while the attempt runs (set by the facade). */
   command: DeliveryCommand | null;
-  /** Aborts the request (close). */
-  readonly signal: AbortSignal;
 }
 
 export interface FirstAttemptDeps {
@@ -70,7 +68,7 @@ export async function firstAttempt(
   }
   if (request) {
     try {
-      response = await deps.steps.send(request, control.signal);
+      response = await deps.steps.send(request);
     } catch (cause) {
       error = errorText(cause);
     }

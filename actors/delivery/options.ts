@@ -54,7 +54,7 @@ export interface AutoHttpOptions extends Partial<Omit<HostEnv, 'id'>> {
   callbacks?: DeliveryCallbacks;
   /** Requests in flight at once. Default 64. */
   maxConcurrent?: number;
-  /** Total time for one attempt (connect, headers, body). Default 10 000 ms. */
+  /** Bounds connecting, the wait for the answer's headers, and every pause in its body. Default 10 000 ms. */
   requestTimeoutMs?: number;
   /** Largest request body accepted. Default 1 MiB. */
   maxBodyBytes?: number;

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import type { Logger } from '../../adapters/logger.js';
 import { businessKey, type StoredStatus } from '../../adapters/task-store/task-store.js';
@@ -46,12 +45,7 @@ export class TaskRunner {
   private readonly byKey = new Map<string, LiveTask>();
   readonly recorded: Record<StoredStatus, number> = { sending: 0, success: 0, failure: 0, stopped: 0 };
   readonly stats = { attempts: 0, callbackErrors: 0, lastError: null as string | null };
-  /** One signal for every fast-path request (cheaper than one controller each): aborted on close. */
-  private readonly closing = new AbortController();
-
-  constructor(private readonly deps: RunnerDeps) {
-    setMaxListeners(0, this.closing.signal);
-  }
+  constructor(private readonly deps: RunnerDeps) {}
 
   get size(): number {
     return this.byId.size;
@@ -136,14 +130,13 @@ export class TaskRunner {
     actor.start();
   }
 
-  /** Close: every task leaves (its state is in the store); fast-path requests are aborted. */
+  /** Close: every task leaves (its state is in the store); requests still open die with the HTTP client. */
   releaseAll(): void {
-    this.closing.abort(new Error('delivery closed'));
     for (const [id, entry] of [...this.byId]) this.release(entry, id);
   }
 
   private async attemptFirst(task: DeliveryTask, answer: (result: DeliveryResult) => void): Promise<void> {
-    const control: FirstAttemptControl = { command: null, signal: this.closing.signal };
+    const control: FirstAttemptControl = { command: null };
     const entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, fast: control, answer, attempts: 1 };
     this.track(task.id, entry);
     this.stats.attempts++;

@@ -2,8 +2,9 @@ import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici'
 import { RequestFailedError, RequestTimeoutError, ResponseTooLargeError } from '../../errors/delivery.js';
 
 /**
- * One HTTP exchange over undici, bounded in time and size: the request is aborted after
- * `timeoutMs` in total (connect, headers and body), and an answer larger than
+ * One HTTP exchange over undici, bounded in time and size: connecting, waiting for the answer's
+ * headers and every pause in its body are each bounded by `timeoutMs` (undici's own timers, no
+ * per-request timer or AbortController on the hot path), and an answer larger than
  * `maxResponseBytes` fails the exchange instead of filling memory.
  */
 export interface HttpExchange {
@@ -31,36 +32,35 @@ export interface HttpClientOptions {
   dispatcher?: Dispatcher;
   /** Connections per origin of the owned Agent. Default 64. */
   connections?: number;
+  /** Connect timeout of the owned Agent. Default 10 000 ms. */
+  connectTimeoutMs?: number;
 }
 
-/** An `HttpClient` plus `close()`, which releases the sockets of the Agent it owns. */
+/**
+ * An `HttpClient` plus `close()`, which destroys the Agent it owns: requests still open are cut
+ * (callers drain first; what is cut is retried from the store).
+ */
 export function createHttpClient(options: HttpClientOptions = {}): { send: HttpClient; close(): Promise<void> } {
-  const owned = options.dispatcher ? undefined : new Agent({ connections: options.connections ?? 64, pipelining: 1 });
+  const owned = options.dispatcher ? undefined : new Agent({ connections: options.connections ?? 64, pipelining: 1, connect: { timeout: options.connectTimeoutMs ?? 10_000 } });
   const dispatcher = options.dispatcher ?? owned!;
   return {
     send: (exchange) => exchangeOnce(dispatcher, exchange),
     close: async () => {
-      await owned?.close();
+      await owned?.destroy();
     },
   };
 }
 
 async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Promise<HttpAnswer> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, exchange.timeoutMs);
-  const forward = () => controller.abort(exchange.signal?.reason);
-  exchange.signal?.addEventListener('abort', forward, { once: true });
   try {
     const response = await request(exchange.url, {
       dispatcher,
       method: exchange.method as Dispatcher.HttpMethod,
       headers: exchange.headers,
       body: exchange.body === '' ? undefined : exchange.body,
-      signal: controller.signal,
+      headersTimeout: exchange.timeoutMs,
+      bodyTimeout: exchange.timeoutMs,
+      ...(exchange.signal ? { signal: exchange.signal } : {}),
     });
     const declared = Number(response.headers['content-length']);
     if (declared <= exchange.maxResponseBytes) {
@@ -85,13 +85,14 @@ async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Pro
     return { statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   } catch (error) {
     if (error instanceof ResponseTooLargeError) throw error;
-    if (timedOut || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    if (
+      error instanceof undiciErrors.HeadersTimeoutError ||
+      error instanceof undiciErrors.BodyTimeoutError ||
+      error instanceof undiciErrors.ConnectTimeoutError
+    ) {
       throw new RequestTimeoutError(exchange.url, exchange.timeoutMs);
     }
     throw new RequestFailedError(exchange.url, error);
-  } finally {
-    clearTimeout(timer);
-    exchange.signal?.removeEventListener('abort', forward);
   }
 }
 
