@@ -43,24 +43,17 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
    * outcome, but its transition no longer sits between the frame and the wire. A retry after a
    * failure, which has no frame behind it, sends a fresh request.
    */
-  let early: { promise: Promise<void>; controller: AbortController } | undefined;
+  let early: Promise<void> | undefined;
   const startEarlyRegister = () => {
-    early?.controller.abort();
-    const controller = new AbortController();
-    const promise = io.client.register(io.node, controller.signal);
-    promise.catch(() => undefined); // adopted (and reported) by the register actor, or abandoned
-    early = { promise, controller };
+    // No abort signal: creating one costs as much as the rest of the call, and a replay whose
+    // stream dropped is harmless to finish (register is idempotent; the chart ignores its outcome).
+    early = io.client.register(io.node);
+    early.catch(() => undefined); // adopted (and reported) by the register actor, or abandoned
   };
-  const adoptEarlyRegister = (signal: AbortSignal): Promise<void> | undefined => {
+  const adoptEarlyRegister = (): Promise<void> | undefined => {
     const adopted = early;
     early = undefined;
-    if (!adopted) return undefined;
-    signal.addEventListener('abort', () => adopted.controller.abort(), { once: true });
-    return adopted.promise;
-  };
-  const dropEarlyRegister = () => {
-    early?.controller.abort();
-    early = undefined;
+    return adopted;
   };
 
   /** Runs one stage call and remembers its raw failure under the stage's name. */
@@ -89,12 +82,12 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
         return () => {
           stop();
           // A replay the chart never adopted belongs to a stream that is gone.
-          dropEarlyRegister();
+          early = undefined;
         };
       }),
       register: fromPromise<void, void>(async ({ signal }) => {
         try {
-          await (adoptEarlyRegister(signal) ?? io.client.register(io.node, signal));
+          await (adoptEarlyRegister() ?? io.client.register(io.node, signal));
         } catch (error) {
           if (signal.aborted) throw error;
           const service = io.node.service as { name?: unknown };

@@ -81,8 +81,8 @@ test('flapping: never more than one register per connect, every drop at most one
   const registers = pair.peer.callsTo('/register').length;
   const status = pair.agent.status();
   assert.ok(drops >= 1, 'the flaps hit open streams');
-  // A drop can land between the connected frame and the register's write (the replay is then
-  // abandoned with its stream), so registers may trail connects, never exceed them.
+  // A drop can land after the agent wrote `connected` but before the client read it (no replay
+  // then), so registers may trail connects; they never exceed them.
   assert.ok(registers <= connects, `${registers} registers for ${connects} connects`);
   assert.ok(status.registerReplayCount >= 2);
   assert.ok(status.disconnectCount >= 1 && status.disconnectCount <= drops, `${status.disconnectCount} disconnects for ${drops} drops`);
