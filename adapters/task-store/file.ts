@@ -10,23 +10,38 @@ import type { CreateResult, StoredTask, TaskStore } from './task-store.js';
  */
 type Record<T> = { put: T } | { del: number } | { next: number };
 
+/** What the index keeps of a task: the indexed fields, and the task as its JSON (parsed on read). */
+type Entry = StoredTask & { json: string };
+
+const entryOf = (task: StoredTask, json: string): Entry => ({
+  id: task.id,
+  businessType: task.businessType,
+  businessId: task.businessId,
+  status: task.status,
+  requestTime: task.requestTime,
+  nextRetryTime: task.nextRetryTime,
+  json,
+});
+
 export interface FileTaskStore<T extends StoredTask> extends TaskStore<T> {
   /** Group-commit and replay counters. */
   stats(): JournalStats;
 }
 
 export function fileStore<T extends StoredTask = StoredTask>(dir: string, options: JournalOptions = {}): FileTaskStore<T> {
-  const index = new TaskIndex<T>();
+  // Tasks are kept as the JSON that went to disk: written once per change, parsed only when read
+  // (the hot path writes and never reads), and no caller ever holds the store's copy.
+  const index = new TaskIndex<Entry>();
   const journal = new Journal<Record<T>>(
     dir,
     function* () {
-      yield { next: index.nextId };
-      for (const task of index.tasks.values()) yield { put: task };
+      yield JSON.stringify({ next: index.nextId });
+      for (const entry of index.tasks.values()) yield `{"put":${entry.json}}`;
     },
     options,
   );
   const opened = journal.open((record) => {
-    if ('put' in record) index.put(record.put);
+    if ('put' in record) index.put(entryOf(record.put, JSON.stringify(record.put)));
     else if ('del' in record) index.remove(record.del);
     else if (record.next > index.nextId) index.nextId = record.next;
   });
@@ -35,6 +50,7 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
     if (closed) throw new Error(`file task store ${dir} is closed`);
     await opened;
   };
+  const read = (entry: Entry | undefined) => (entry ? (JSON.parse(entry.json) as T) : undefined);
 
   /** Applies at once (so reads and the business index see it), rolls back if the write fails. */
   async function commit(json: string, undo: () => void): Promise<void> {
@@ -46,24 +62,17 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
     }
   }
 
-  /**
-   * The task as it goes to disk, and the store's own copy of it: parsed back from that very JSON,
-   * so memory holds exactly what a replay would (and nothing the caller still references).
-   */
-  function serialise(task: T): { json: string; copy: T } {
-    const json = JSON.stringify(task);
-    return { json: `{"put":${json}}`, copy: JSON.parse(json) as T };
-  }
-
   return {
     async createTask(draft): Promise<CreateResult<T>> {
       await ready();
       const existing = index.findByBusiness(draft.businessType, draft.businessId);
-      if (existing) return { task: existing, created: false };
-      const { json, copy } = serialise({ ...draft, id: index.nextId } as T);
-      index.put(copy);
-      await commit(json, () => index.remove(copy.id));
-      return { task: copy, created: true };
+      if (existing) return { task: read(existing)!, created: false };
+      // The result shares nested objects with the draft; the store's own copy is the JSON.
+      const task = { ...draft, id: index.nextId } as T;
+      const json = JSON.stringify(task);
+      index.put(entryOf(task, json));
+      await commit(`{"put":${json}}`, () => index.remove(task.id));
+      return { task, created: true };
     },
     async deleteTask(id) {
       await ready();
@@ -80,20 +89,21 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
     },
     async taskDetail(id) {
       await ready();
-      return index.tasks.get(id);
+      return read(index.tasks.get(id));
     },
     async taskDetailByBusiness(businessType, businessId) {
       await ready();
-      return index.findByBusiness(businessType, businessId);
+      return read(index.findByBusiness(businessType, businessId));
     },
     async updateTask(task) {
       await ready();
       const previous = index.tasks.get(task.id);
       if (!previous) return false;
-      const { json, copy } = serialise(task);
-      index.put(copy);
-      await commit(json, () => {
-        if (index.tasks.get(task.id) === copy) index.put(previous);
+      const json = JSON.stringify(task);
+      const entry = entryOf(task, json);
+      index.put(entry);
+      await commit(`{"put":${json}}`, () => {
+        if (index.tasks.get(task.id) === entry) index.put(previous);
       });
       return true;
     },

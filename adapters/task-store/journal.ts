@@ -49,8 +49,8 @@ export class Journal<R> {
 
   constructor(
     private readonly dir: string,
-    /** The records that rebuild the live state (for compaction). */
-    private readonly snapshot: () => Iterable<R>,
+    /** The records that rebuild the live state (for compaction), each already serialised as JSON. */
+    private readonly snapshot: () => Iterable<string>,
     options: JournalOptions = {},
   ) {
     this.file = join(dir, 'journal.log');
@@ -156,8 +156,8 @@ export class Journal<R> {
     const out = await open(tmp, 'w');
     try {
       let chunk = '';
-      for (const record of this.snapshot()) {
-        chunk += encode(record);
+      for (const json of this.snapshot()) {
+        chunk += encodeJson(json);
         if (chunk.length > 1 << 20) {
           await out.write(chunk);
           chunk = '';
@@ -181,10 +181,6 @@ export class Journal<R> {
     this.torn = false;
     this.stats.compactions++;
   }
-}
-
-function encode(record: unknown): string {
-  return encodeJson(JSON.stringify(record));
 }
 
 function encodeJson(json: string): string {
