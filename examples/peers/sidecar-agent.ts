@@ -42,7 +42,7 @@ export interface RecordedCall {
   lastEventId: string | null;
   /** `performance.now()` when the request arrived. */
   at: number;
-  /** The status the agent answered. */
+  /** The status the agent answered (0: held unanswered by `stallNext`). */
   status: number;
 }
 
@@ -71,6 +71,8 @@ export interface SidecarAgentPeer {
   emit(type: string, data?: Record<string, unknown>): void;
   /** The next `times` calls to `path` answer `status` (a 500 by default). */
   failNext(path: AgentPath, status?: number, times?: number): void;
+  /** The next `times` POSTs to `path` are recorded but never answered (until the peer closes). */
+  stallNext(path: Exclude<AgentPath, '/watch'>, times?: number): void;
   setReady(ready: boolean): void;
   /** Changes the heartbeat interval (0 stops heartbeats: a stale stream). */
   setHeartbeat(ms: number): void;
@@ -95,6 +97,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions = {}): Prom
   const streams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   const failures = new Map<string, { status: number; times: number }>();
+  const stalls = new Map<string, number>();
   const calls: RecordedCall[] = [];
   const connectedAt: number[] = [];
   const counts: Record<AgentPath, number> = { '/watch': 0, '/register': 0, '/drain': 0, '/deregister': 0 };
@@ -158,6 +161,12 @@ export async function startSidecarAgent(options: SidecarAgentOptions = {}): Prom
         } catch {
           // Recorded raw: a test asserts on what the client really sent.
         }
+        const stalled = stalls.get(path) ?? 0;
+        if (stalled > 0) {
+          stalls.set(path, stalled - 1);
+          record(req, body, 0, at); // status 0: never answered; close() destroys the socket
+          return;
+        }
         const status = failure(path) ?? 200;
         record(req, body, status, at);
         const answer = status === 200 ? '{"ok":true}' : JSON.stringify({ ok: false, error: `planned ${status}` });
@@ -219,6 +228,9 @@ export async function startSidecarAgent(options: SidecarAgentOptions = {}): Prom
     emit: (type, data) => broadcast(frame(type, data)),
     failNext(path, status = 500, times = 1) {
       failures.set(path, { status, times });
+    },
+    stallNext(path, times = 1) {
+      stalls.set(path, times);
     },
     setReady(value) {
       ready = value;

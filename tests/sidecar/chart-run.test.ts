@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SidecarEmitted } from '../../machines/sidecar.options.js';
 import { sidecarStatus } from '../../machines/sidecar.status.js';
-import { createHarness } from './fakes.js';
+import { createHarness } from './helpers/fakes.js';
 
 async function registeredHarness(input: Parameters<typeof createHarness>[0] = {}) {
   const h = createHarness({ gracePeriodMs: 2000, ...input });

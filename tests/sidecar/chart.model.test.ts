@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import { sidecarMachine } from '../../machines/sidecar.js';
 import { runModel } from '../helpers/model.js';
-import { createHarness } from './fakes.js';
+import { createHarness } from './helpers/fakes.js';
 
 const failure = { kind: 'watch_connection', code: 'SW_WATCH_CONNECTION', message: 'reset' };
 

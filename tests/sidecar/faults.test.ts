@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RegisterReplayError, WatchEventParseError, WatchHTTPStatusError, WatchStaleError } from '../../errors/sidecar.js';
 import { eventually, sleep } from '../helpers/ports.js';
-import { startPair, type Pair } from './peer.js';
+import { startPair, type Pair } from './helpers/peer.js';
 
 let pair: Pair | undefined;
 test.after.each(async () => {
@@ -24,6 +24,18 @@ test('500 on register: counted, retried with backoff, then registered', async ()
   assert.is(replayErrors.length, 3);
   assert.is(replayErrors[0]!.code, 'SW_REGISTER_REPLAY');
   assert.is((replayErrors[0]!.cause as { statusCode?: number }).statusCode, 500);
+});
+
+test('a register that is never answered times out, is counted and retried', async () => {
+  pair = await startPair({ requestTimeoutMs: 150 });
+  pair.peer.stallNext('/register', 1);
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered after the timeout');
+  const status = pair.agent.status();
+  assert.is(status.registerReplayFailureCount, 1);
+  assert.equal(pair.peer.callsTo('/register').map((c) => c.status), [0, 200]);
+  const replay = pair.errors.find((e) => e instanceof RegisterReplayError);
+  assert.is((replay?.cause as { code?: string } | undefined)?.code, 'SW_SIDECAR_REQUEST');
 });
 
 test('garbage payloads are counted, the stream continues and nothing replays', async () => {

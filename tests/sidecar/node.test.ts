@@ -5,7 +5,7 @@ import { resolveSidecarConfig } from '../../actors/sidecar/config.js';
 import { formatGoDuration, parseGoDuration } from '../../actors/sidecar/duration.js';
 import { buildDns, buildServiceNode, methodsFromGrpcServices } from '../../actors/sidecar/node.js';
 import { ConfigError } from '../../errors/base.js';
-import { serviceOptions } from './peer.js';
+import { serviceOptions } from './helpers/peer.js';
 
 test('methodsFromGrpcServices: grpc-js definitions and Go-style descriptors, sorted and unique', () => {
   const grpcJs = {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually, sleep } from '../helpers/ports.js';
-import { startPair, type Pair } from './peer.js';
+import { startPair, type Pair } from './helpers/peer.js';
 
 let pair: Pair | undefined;
 test.after.each(async () => {

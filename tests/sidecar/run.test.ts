@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AgentRunError, LifecycleRunError } from '../../errors/sidecar.js';
 import { eventually, sleep } from '../helpers/ports.js';
-import { startPair, type Pair } from './peer.js';
+import { startPair, type Pair } from './helpers/peer.js';
 
 let pair: Pair | undefined;
 test.after.each(async () => {
@@ -103,6 +103,24 @@ test('a deregister answered 500 is an agent_shutdown failure of shutdown(); the 
   assert.is((error as AgentRunError).stage, 'agent_shutdown');
   await pair.agent.drain();
   assert.is(pair.agent.status().stage, 'stopped');
+});
+
+test('deregister() is one request outside the chart; counters() reads the snapshot', async () => {
+  pair = await startPair();
+  pair.agent.start();
+  await eventually(() => pair!.agent.status().registered, 'registered');
+  await pair.agent.deregister();
+  assert.equal(agentCalls(pair).map((c) => c.path), ['/register', '/deregister']);
+  assert.is(pair.agent.status().stage, 'idle', 'the chart did not move');
+  assert.equal(pair.agent.counters(), {
+    sidecar_connected: 1,
+    sidecar_registered: 1,
+    sidecar_register_replays_total: 1,
+    sidecar_register_replay_failures_total: 0,
+    sidecar_disconnects_total: 0,
+    sidecar_watch_errors_total: 0,
+    sidecar_invalid_events_total: 0,
+  });
 });
 
 test('stop() on a watching agent drains and deregisters; a second stop is a no-op', async () => {

@@ -2,10 +2,10 @@
  * Integration set-up: a real reference sidecar-agent on loopback and a real `createSidecarAgent`
  * pointed at it, with timings shrunk so reconnects take milliseconds. `close()` tears both down.
  */
-import { createSidecarAgent, type CreateSidecarAgentOptions, type SidecarAgent } from '../../actors/sidecar.js';
-import type { ServiceOptions } from '../../actors/sidecar/node.js';
-import type { StatewireError } from '../../errors/base.js';
-import { startSidecarAgent, type SidecarAgentOptions, type SidecarAgentPeer } from '../../examples/peers/sidecar-agent.js';
+import { createSidecarAgent, type CreateSidecarAgentOptions, type SidecarAgent } from '../../../actors/sidecar.js';
+import type { ServiceOptions } from '../../../actors/sidecar/node.js';
+import type { StatewireError } from '../../../errors/base.js';
+import { startSidecarAgent, type SidecarAgentOptions, type SidecarAgentPeer } from '../../../examples/peers/sidecar-agent.js';
 
 export const serviceOptions: ServiceOptions = {
   app: { id: 'shop', instanceId: 'shop-1', region: 'eu' },

@@ -4,8 +4,8 @@
  * `sendBack`, so each test decides exactly what the "agent" says and when.
  */
 import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject, type InspectionEvent } from 'xstate';
-import { sidecarMachine, type WatchStreamInput } from '../../machines/sidecar.js';
-import type { SidecarEvent, SidecarInput } from '../../machines/sidecar.options.js';
+import { sidecarMachine, type WatchStreamInput } from '../../../machines/sidecar.js';
+import type { SidecarEvent, SidecarInput } from '../../../machines/sidecar.options.js';
 
 export interface Deferred {
   resolve(): void;
