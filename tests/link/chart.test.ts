@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromCallback, fromPromise, SimulatedClock, type AnyEventObject } from 'xstate';
 import { linkMachine, type LinkChartInput, type LinkEmitted } from '../../machines/link.js';
+import { rearmDelays } from '../../runtime/rearm.js';
 
 /** The chart against a fake socket (it opens at once and records commands) and a pending drain. */
 function harness(input: Partial<LinkChartInput> = {}) {
@@ -131,6 +132,29 @@ test('chart: close while open drains up to closeTimeoutMs, then closed with the 
   await h.tick(1);
   assert.is(h.state(), '"closed"');
   assert.equal(h.emitted.at(-1), { type: 'link.closed', reason: 'closed: close.timeout' });
+});
+
+test('chart: a restored snapshot re-arms the backoff deadline for the time that was left (runtime rearmDelays)', async () => {
+  const h = harness({ reconnectInitialMs: 1000 });
+  h.actor.send({ type: 'link.connect' });
+  await h.flush();
+  h.socket({ type: 'socket.error', message: 'ECONNREFUSED' });
+  await h.tick(400);
+  const persisted = h.actor.getPersistedSnapshot();
+  h.actor.stop();
+  const restored = createActor(linkMachine.provide({ actors: { socket: fromCallback(() => () => {}) } }), {
+    clock: h.clock,
+    snapshot: persisted,
+    input: { serverAddress: 'ws://127.0.0.1:1', agentId: 'a' },
+  }).start();
+  assert.is(rearmDelays(restored), 1);
+  assert.is(JSON.stringify(restored.getSnapshot().value), '"backoff"');
+  assert.is(restored.getSnapshot().context.reason, 'socket error: ECONNREFUSED');
+  h.clock.increment(599);
+  assert.is(JSON.stringify(restored.getSnapshot().value), '"backoff"');
+  h.clock.increment(1);
+  assert.is(JSON.stringify(restored.getSnapshot().value), '{"connection":"connecting"}');
+  restored.stop();
 });
 
 test.run();
