@@ -70,6 +70,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     taskInput,
     callbacks,
     logger,
+    maxLive,
     onRelease: () => {
       if (!closing && loop.getSnapshot().context.backlog && runner.size < maxLive / 2) loop.send({ type: 'loop.wake' });
     },

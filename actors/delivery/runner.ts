@@ -36,6 +36,8 @@ export interface RunnerDeps {
   taskInput: { taskAddIfSuccess: boolean; holdMs: number };
   callbacks: DeliveryCallbacks;
   logger: Logger;
+  /** Tasks in progress above which a failed first attempt is parked for the loop instead of kept. */
+  maxLive: number;
   /** Called after a task left this process (so the loop can pick more). */
   onRelease(): void;
 }
@@ -157,7 +159,8 @@ export class TaskRunner {
     // A command that came in while the outcome was being written applies now, as in the chart.
     const { status } = outcome.task;
     const late = control.command;
-    if (status === 'failure' && !outcome.park) {
+    // Waiting tasks cost memory: beyond maxLive they wait in the store, and the loop picks them up.
+    if (status === 'failure' && !outcome.park && this.byId.size <= this.deps.maxLive) {
       this.run(late === 'retry' ? { ...outcome.task, nextRetryTime: this.deps.fast.now() } : outcome.task, entry);
       if (late === 'stop') entry.actor?.send({ type: 'task.stop' });
       return;
