@@ -38,6 +38,8 @@ export class Reports {
   }
 
   buffer(requestId: string, taskId: string): LogBuffer {
+    // Refused at once: a buffer made now would flush from a timer, where a throw has no caller.
+    if (this.closed) throw new LinkClosedError('sendTaskLogBuffered');
     let buffer = this.buffers.get(taskId);
     if (!buffer) {
       buffer = new LogBuffer(requestId, taskId, (content) => this.log(requestId, taskId, content), this.clock, this.logBufferSize, this.logFlushIntervalMs);

@@ -31,6 +31,7 @@ test('close while tasks run: signals abort, results and buffered logs are sent a
   assert.is(link.counters().in_flight, 0);
   assert.is(link.status().state, 'closed');
   assert.throws(() => link.sendTaskLog('r', 't', 'late'), /link is closed/);
+  assert.throws(() => link.sendTaskLogBuffered('r', 't', 'late'), /link is closed/);
   await link.close(); // idempotent
 });
 
