@@ -44,10 +44,23 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
    * failure, which has no frame behind it, sends a fresh request.
    */
   let early: Promise<void> | undefined;
+  /** The latest register request until it settles: the drain waits for it (see `drain` below). */
+  let inflight: Promise<void> | undefined;
+  const sendRegister = () => {
+    // No abort signal, ever: a register that reached the wire must be answered before the drain
+    // goes out, or the agent could apply it after the drain and take traffic again. Finishing a
+    // replay whose stream dropped is harmless (register is idempotent; the chart ignores the
+    // outcome), it is bounded by the request timeout, and skipping the signal halves the call.
+    const request = io.client.register(io.node);
+    inflight = request;
+    const settle = () => {
+      if (inflight === request) inflight = undefined;
+    };
+    request.then(settle, settle);
+    return request;
+  };
   const startEarlyRegister = () => {
-    // No abort signal: creating one costs as much as the rest of the call, and a replay whose
-    // stream dropped is harmless to finish (register is idempotent; the chart ignores its outcome).
-    early = io.client.register(io.node);
+    early = sendRegister();
     early.catch(() => undefined); // adopted (and reported) by the register actor, or abandoned
   };
   const adoptEarlyRegister = (): Promise<void> | undefined => {
@@ -87,7 +100,7 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
       }),
       register: fromPromise<void, void>(async ({ signal }) => {
         try {
-          await (adoptEarlyRegister() ?? io.client.register(io.node, signal));
+          await (adoptEarlyRegister() ?? sendRegister());
         } catch (error) {
           if (signal.aborted) throw error;
           const service = io.node.service as { name?: unknown };
@@ -96,7 +109,10 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
       }),
       serve: stage('serve', (signal) => io.serve(signal)),
       hostShutdown: stage('shutdown', () => io.shutdown()),
-      drain: stage('agent_shutdown', (signal) => io.client.drain(io.drainRequest, signal)),
+      drain: stage('agent_shutdown', async (signal) => {
+        await inflight?.catch(() => undefined);
+        await io.client.drain(io.drainRequest, signal);
+      }),
       deregister: stage('agent_shutdown', (signal) => io.client.deregister(io.deregisterRequest, signal)),
     },
   });

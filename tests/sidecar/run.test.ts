@@ -123,6 +123,18 @@ test('deregister() is one request outside the chart; counters() reads the snapsh
   });
 });
 
+test('a register still in flight when the shutdown starts is answered before the drain goes out', async () => {
+  pair = await startPair({ requestTimeoutMs: 300, gracePeriod: 0 });
+  pair.peer.stallNext('/register', 1);
+  pair.agent.start();
+  await eventually(() => pair!.peer.callsTo('/register').length === 1, 'register sent (and held)');
+  const shutdownAt = performance.now();
+  await pair.agent.shutdown();
+  const drain = pair.peer.callsTo('/drain')[0]!;
+  assert.ok(drain.at - shutdownAt >= 200, `drain ${(drain.at - shutdownAt).toFixed(0)} ms after shutdown: it waited for the register`);
+  assert.equal(agentCalls(pair).map((c) => c.path), ['/register', '/drain', '/deregister']);
+});
+
 test('stop() on a watching agent drains and deregisters; a second stop is a no-op', async () => {
   pair = await startPair({ gracePeriod: 0 });
   pair.agent.start();
