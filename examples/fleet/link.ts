@@ -5,13 +5,13 @@ import type { DemoPart } from './part.js';
 
 /**
  * The link's share of the fleet demo: a reference agent server on loopback, two agents linked to
- * it, a few `build` tasks a second dispatched to them, and every 20 s the server drops every
+ * it, a few `build` tasks a second dispatched to them, and every 12 s the server drops every
  * connection so the table shows the links back off, reconnect and re-send. Memory retry queue
  * only (no files written).
  */
 const AGENTS = ['agent-a', 'agent-b'];
 const DISPATCH_EVERY_MS = 400;
-const DROP_EVERY_MS = 20_000;
+const DROP_EVERY_MS = 12_000;
 /** Tasks the demo keeps running at most per agent: the load stays light whatever happens. */
 const MAX_RUNNING = 4;
 
