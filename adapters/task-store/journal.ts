@@ -27,7 +27,7 @@ export interface JournalStats {
 export interface JournalOptions {
   /** Compact once the journal grew this many bytes past its last compaction. Default 8 MiB. */
   compactAfterBytes?: number;
-  /** fdatasyncs that may be in flight at once (writes stay sequential). Default 4. */
+  /** fdatasyncs that may be in flight at once (writes stay sequential). Default 2. */
   syncConcurrency?: number;
 }
 
@@ -55,7 +55,7 @@ export class Journal<R> {
   ) {
     this.file = join(dir, 'journal.log');
     this.compactAfterBytes = options.compactAfterBytes ?? 8 * 1024 * 1024;
-    this.syncConcurrency = Math.max(1, options.syncConcurrency ?? 4);
+    this.syncConcurrency = Math.max(1, options.syncConcurrency ?? 2);
   }
 
   /** Replays every intact record through `apply`, then compacts (dropping torn lines) and opens for append. */
