@@ -44,18 +44,16 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
    * failure, which has no frame behind it, sends a fresh request.
    */
   let early: Promise<void> | undefined;
-  /** The latest register request until it settles: the drain waits for it (see `drain` below). */
-  let inflight: Promise<void> | undefined;
+  /** Register requests not yet settled: the drain waits for them (see `drain` below). */
+  const inflight = new Set<Promise<void>>();
   const sendRegister = () => {
     // No abort signal, ever: a register that reached the wire must be answered before the drain
     // goes out, or the agent could apply it after the drain and take traffic again. Finishing a
     // replay whose stream dropped is harmless (register is idempotent; the chart ignores the
     // outcome), it is bounded by the request timeout, and skipping the signal halves the call.
     const request = io.client.register(io.node);
-    inflight = request;
-    const settle = () => {
-      if (inflight === request) inflight = undefined;
-    };
+    inflight.add(request);
+    const settle = () => void inflight.delete(request);
     request.then(settle, settle);
     return request;
   };
@@ -110,7 +108,7 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
       serve: stage('serve', (signal) => io.serve(signal)),
       hostShutdown: stage('shutdown', () => io.shutdown()),
       drain: stage('agent_shutdown', async (signal) => {
-        await inflight?.catch(() => undefined);
+        await Promise.allSettled(inflight);
         await io.client.drain(io.drainRequest, signal);
       }),
       deregister: stage('agent_shutdown', (signal) => io.client.deregister(io.deregisterRequest, signal)),
