@@ -74,6 +74,7 @@ export function createLink(options: LinkOptions): Link {
   const tasks = new TaskRunner({
     confirm: (requestId, taskId) => reports.confirm(requestId, taskId),
     log: (requestId, taskId, line) => reports.logBuffered(requestId, taskId, line),
+    lateLog: (requestId, taskId, line) => reports.log(requestId, taskId, line),
     result: (requestId, taskId, result) => reports.result(requestId, taskId, result),
     lost: (error) => {
       lostAfterClose++;

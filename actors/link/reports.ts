@@ -9,6 +9,9 @@ import type { Outbox } from './outbox.js';
  * SendTaskResult): builds protocol frames, numbers `task.log` per task, keeps one log buffer per
  * task, and hands every frame to the outbox. A task's result always follows its buffered logs.
  */
+/** Tasks whose log `seq` is remembered. */
+const REMEMBERED_TASKS = 10_000;
+
 export class Reports {
   private readonly seqs = new Map<string, number>();
   private readonly buffers = new Map<string, LogBuffer>();
@@ -29,7 +32,10 @@ export class Reports {
   log(requestId: string, taskId: string, content: string): void {
     const order = this.reserve('sendTaskLog');
     const seq = (this.seqs.get(taskId) ?? 0) + 1;
+    // Kept past the result (a late line still gets the next seq), bounded like the task memory.
+    this.seqs.delete(taskId);
     this.seqs.set(taskId, seq);
+    if (this.seqs.size > REMEMBERED_TASKS) this.seqs.delete(this.seqs.keys().next().value!);
     this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.log', requestId, taskId, seq, payload: { content } }));
   }
 
@@ -63,7 +69,6 @@ export class Reports {
     this.closeBuffer(taskId);
     const order = this.reserve('sendTaskResult');
     this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.result', requestId, taskId, payload: result }));
-    this.seqs.delete(taskId);
   }
 
   /** From now on every report is refused with `LinkClosedError`. */

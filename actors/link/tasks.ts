@@ -26,6 +26,8 @@ export interface TaskRun {
 export interface TaskRunnerPorts {
   confirm(requestId: string, taskId: string): void;
   log(requestId: string, taskId: string, line: string): void;
+  /** A line logged after the task's result: sent at once (no buffer would flush it in order). */
+  lateLog(requestId: string, taskId: string, line: string): void;
   /** Sends the result after the task's log buffer is flushed. */
   result(requestId: string, taskId: string, result: TaskResultPayload): void;
   /** A report the link could not take (it closed): counted by the caller. */
@@ -67,12 +69,13 @@ export class TaskRunner {
     }
     this.counts.started++;
     const controller = new AbortController();
+    let finished = false;
     this.guard(() => this.ports.confirm(task.requestId, task.taskId));
     const context: TaskContext = {
       requestId: task.requestId,
       taskId: task.taskId,
       type: task.type,
-      log: (line) => this.guard(() => this.ports.log(task.requestId, task.taskId, line)),
+      log: (line) => this.guard(() => (finished ? this.ports.lateLog : this.ports.log)(task.requestId, task.taskId, line)),
       signal: controller.signal,
     };
     const done = (async () => {
@@ -86,6 +89,7 @@ export class TaskRunner {
         this.counts.failed++;
       }
       this.running.delete(task.taskId);
+      finished = true;
       this.guard(() => this.ports.result(task.requestId, task.taskId, result));
     })();
     this.running.set(task.taskId, { controller, done });

@@ -80,4 +80,20 @@ test('log buffer: a full buffer (logBufferSize) flushes at once; seq counts per 
   assert.equal(reports.slice(1, 4).map((r) => r.payload?.content), ['12345\n67890', 'direct', 'tail']);
 });
 
+test('task: a line logged after the result is still sent, with the next seq, after the result', async () => {
+  const link = fx.link({ logFlushIntervalMs: 60_000 });
+  let late!: (line: string) => void;
+  link.registerTaskHandler('leaky', (_params, ctx) => {
+    ctx.log('during');
+    late = ctx.log;
+    return 'ok';
+  });
+  await link.connect();
+  const { taskId } = fx.server.dispatch({ type: 'leaky' }, link.status().agentId);
+  await eventually(() => fx.server.reportsFor(taskId).length === 3, 'confirm, log, result');
+  late('after the result');
+  await eventually(() => fx.server.reportsFor(taskId).length === 4, 'the late line');
+  assert.equal(shape(fx.server.reportsFor(taskId)), ['confirm', 'log:1', 'result', 'log:2']);
+});
+
 test.run();
