@@ -33,13 +33,6 @@ export class InvalidTaskError extends StatewireError {
   }
 }
 
-/** No task with this id or business key. */
-export class TaskNotFoundError extends StatewireError {
-  constructor(key: string) {
-    super('SW_DELIVERY_TASK_NOT_FOUND', `no delivery task ${key}`, { key });
-  }
-}
-
 /** A request on a delivery actor that is closing or closed. */
 export class DeliveryClosedError extends StatewireError {
   constructor() {
@@ -78,12 +71,5 @@ export class RequestFailedError extends StatewireError {
 export class ResponseTooLargeError extends StatewireError {
   constructor(url: string, limit: number) {
     super('SW_DELIVERY_RESPONSE_TOO_LARGE', `answer from ${url} exceeds ${limit} bytes`, { url, limit });
-  }
-}
-
-/** The receiver answered, but `onTaskResultValid` (default: 2xx) rejected the answer. */
-export class TaskResultInvalidError extends StatewireError {
-  constructor(statusCode: number, reason: string) {
-    super('SW_DELIVERY_RESULT_INVALID', reason, { statusCode });
   }
 }
