@@ -71,10 +71,13 @@ export class RegisterReplayError extends StatewireError {
   }
 }
 
-/** `serve` was not entered in time: the sidecar never reported ready or the first register never succeeded. */
+/**
+ * `serve` was not entered in time: the sidecar never reported ready or the first register never
+ * succeeded. The message is the chart's (it knows which of the two was missing at that moment).
+ */
 export class LifecycleRunError extends StatewireError {
-  constructor(readyWaitMs: number, detail: string) {
-    super('SW_LIFECYCLE_RUN', `not ready to serve after ${readyWaitMs} ms: ${detail}`, { readyWaitMs });
+  constructor(readyWaitMs: number, message: string) {
+    super('SW_LIFECYCLE_RUN', message, { readyWaitMs });
   }
 }
 

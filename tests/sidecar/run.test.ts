@@ -89,6 +89,7 @@ test('never ready: AgentRunError with stage lifecycle after readyWaitMs, still d
   assert.instance(error, AgentRunError);
   assert.is((error as AgentRunError).stage, 'lifecycle');
   assert.instance((error as AgentRunError).cause, LifecycleRunError);
+  assert.is(((error as AgentRunError).cause as Error).message, 'not ready to serve after 200 ms: the sidecar-agent did not report ready');
   assert.ok(Date.now() - started >= 200);
   assert.equal(agentCalls(pair).map((c) => c.path), ['/register', '/drain', '/deregister']);
 });
