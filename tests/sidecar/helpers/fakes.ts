@@ -3,7 +3,7 @@
  * invoked actor is a deferred the test settles by hand, and the watch stream hands the test its
  * `sendBack`, so each test decides exactly what the "agent" says and when.
  */
-import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject, type InspectionEvent } from 'xstate';
+import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject, type InspectionEvent, type Snapshot } from 'xstate';
 import { sidecarMachine, type WatchStreamInput } from '../../../machines/sidecar.js';
 import type { SidecarEvent, SidecarInput } from '../../../machines/sidecar.options.js';
 
@@ -12,8 +12,14 @@ export interface Deferred {
   reject(error: unknown): void;
 }
 
-export function createHarness(input: Partial<SidecarInput> = {}, inspect?: (event: InspectionEvent) => void) {
+/** `restore`: a persisted snapshot to start from, and the clock time to resume at. */
+export function createHarness(
+  input: Partial<SidecarInput> = {},
+  inspect?: (event: InspectionEvent) => void,
+  restore?: { snapshot: Snapshot<unknown>; at: number },
+) {
   const clock = new SimulatedClock();
+  if (restore) clock.set(restore.at);
   const pending: Record<string, Deferred[]> = { register: [], serve: [], hostShutdown: [], drain: [], deregister: [] };
   const calls: string[] = [];
   const streams: Array<{ lastEventId: string | null; closed: boolean; send: (event: SidecarEvent) => void }> = [];
@@ -47,6 +53,7 @@ export function createHarness(input: Partial<SidecarInput> = {}, inspect?: (even
   const actor = createActor(machine, {
     clock,
     ...(inspect ? { inspect } : {}),
+    ...(restore ? { snapshot: restore.snapshot as never } : {}),
     input: { serviceName: 'orders', servicePort: 8080, seed: 7, ...input },
   });
 

@@ -1,0 +1,48 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { sidecarStatus } from '../../machines/sidecar.status.js';
+import { rearmDelays } from '../../runtime/rearm.js';
+import { createHarness } from './helpers/fakes.js';
+
+const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;
+
+test('restored while disconnected: the runtime re-arms the reconnect for the time that was left', async () => {
+  const before = createHarness({ reconnectIntervalMs: 1000 });
+  before.actor.start();
+  before.stream().send({ type: 'watch.failed', error: { kind: 'watch_connection', code: 'X', message: 'reset' } });
+  const reconnectAt = before.actor.getSnapshot().context.deadlines.reconnectAt!;
+  before.clock.increment(200);
+  const snapshot = before.actor.getPersistedSnapshot();
+  before.actor.stop();
+
+  const after = createHarness({ reconnectIntervalMs: 1000 }, undefined, { snapshot, at: 200 });
+  after.actor.start();
+  assert.is(rearmDelays(after.actor), 1);
+  after.clock.increment(reconnectAt - 200 - 1);
+  assert.is(sidecarStatus(after.actor.getSnapshot()).watch, 'disconnected');
+  after.clock.increment(1);
+  assert.is(sidecarStatus(after.actor.getSnapshot()).watch, 'connecting');
+  assert.is(count(after.calls, 'watchStream'), 1);
+  after.actor.stop();
+});
+
+test('restored during the grace period: deregister after the rest of it, not a whole new one', async () => {
+  const before = createHarness({ gracePeriodMs: 5000 });
+  before.actor.start();
+  before.actor.send({ type: 'agent.shutdown' });
+  await before.settleLast('drain', 'resolve');
+  before.clock.increment(3000);
+  const snapshot = before.actor.getPersistedSnapshot();
+  before.actor.stop();
+
+  const after = createHarness({ gracePeriodMs: 5000 }, undefined, { snapshot, at: 3000 });
+  after.actor.start();
+  rearmDelays(after.actor);
+  after.clock.increment(1999);
+  assert.not.ok(after.calls.includes('deregister'));
+  after.clock.increment(1);
+  assert.ok(after.calls.includes('deregister'));
+  after.actor.stop();
+});
+
+test.run();
