@@ -43,7 +43,8 @@ export class Outbox {
   private diskCursor = -1;
   /** True while any queued report has not been put in flight: new reports must queue behind. */
   private backlog = false;
-  private pumping = false;
+  /** Serialises pump and expire. */
+  private lock: Promise<void> = Promise.resolve();
   private warned = false;
   private nextOrder = Date.now() * 1000;
   private settledWaiters: Array<() => void> = [];
@@ -119,45 +120,57 @@ export class Outbox {
   /**
    * Moves queued reports into flight. Memory batches go at once; one disk batch per call, since
    * the seed paces disk loading (`retryQueueLoadIntervalMs`, `retryQueueBatchLoadSize`).
+   * Runs exclusively with `expire` (both move the store cursors).
    */
-  async pump(includeDisk: boolean): Promise<void> {
-    if (this.pumping || !this.backlog) return;
-    this.pumping = true;
-    try {
-      for (;;) {
-        if (this.writer === null) return;
-        const fromMemory = await this.options.memory.peek(this.options.batchLoadSize, this.memoryCursor);
-        if (fromMemory.length) {
-          this.memoryCursor = fromMemory.at(-1)!.order;
-          this.launch(fromMemory, 'memory');
-          continue;
-        }
-        if (this.disk && this.disk.sizeAfter(this.diskCursor) > 0) {
-          if (!includeDisk) return;
-          const fromDisk = await this.disk.peek(this.options.batchLoadSize, this.diskCursor);
-          if (fromDisk.length) this.diskCursor = fromDisk.at(-1)!.order;
-          this.launch(fromDisk, 'disk');
-          includeDisk = false;
-          continue;
-        }
-        this.backlog = false;
-        if (this.inFlight.size === 0) this.wakeSettled();
-        return;
-      }
-    } finally {
-      this.pumping = false;
-    }
+  pump(includeDisk: boolean): Promise<void> {
+    if (!this.backlog) return Promise.resolve();
+    return this.exclusive(() => this.pumpOnce(includeDisk));
   }
 
   /** Drops queued reports (not yet in flight) older than the TTL. */
-  async expire(): Promise<void> {
-    const cutoff = this.options.now() - this.options.ttlMs;
-    const expired = [
-      ...(await this.options.memory.expire(cutoff, this.memoryCursor)),
-      ...((await this.disk?.expire(cutoff, this.diskCursor)) ?? []),
-    ];
-    for (const message of expired) this.drop(message, 'ttl');
-    this.checkWarning();
+  expire(): Promise<void> {
+    return this.exclusive(async () => {
+      const cutoff = this.options.now() - this.options.ttlMs;
+      const expired = [
+        ...(await this.options.memory.expire(cutoff, this.memoryCursor)),
+        ...((await this.disk?.expire(cutoff, this.diskCursor)) ?? []),
+      ];
+      for (const message of expired) this.drop(message, 'ttl');
+      this.checkWarning();
+    });
+  }
+
+  private async pumpOnce(includeDisk: boolean): Promise<void> {
+    const memory = this.options.memory;
+    for (;;) {
+      if (this.writer === null || !this.backlog) return;
+      if (memory.sizeAfter(this.memoryCursor) > 0) {
+        const batch = await memory.peek(this.options.batchLoadSize, this.memoryCursor);
+        if (batch.length) {
+          this.memoryCursor = batch.at(-1)!.order;
+          this.launch(batch, 'memory');
+        }
+        continue;
+      }
+      if (this.disk && this.disk.sizeAfter(this.diskCursor) > 0) {
+        if (!includeDisk) return;
+        const batch = await this.disk.peek(this.options.batchLoadSize, this.diskCursor);
+        if (batch.length) this.diskCursor = batch.at(-1)!.order;
+        this.launch(batch, 'disk');
+        includeDisk = false;
+        continue;
+      }
+      // Checked and cleared with no await in between: a report queued during a peek is not missed.
+      this.backlog = false;
+      if (this.inFlight.size === 0) this.wakeSettled();
+      return;
+    }
+  }
+
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.lock.then(work);
+    this.lock = run.catch(() => {});
+    return run;
   }
 
   /** Resolves once nothing is in flight or queued (every report acked or dropped). */

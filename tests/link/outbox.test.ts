@@ -1,0 +1,85 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MemoryRetryStore } from '../../adapters/link/memory-retry-store.js';
+import type { WebSocketConnection } from '../../adapters/link/websocket.js';
+import { Outbox } from '../../actors/link/outbox.js';
+
+/** Unit tests of the outbox with a fake socket (integration tests use the real one). */
+function harness(ttlMs = 60_000) {
+  let time = 1_000;
+  const written: string[] = [];
+  const dropped: string[] = [];
+  const writer: WebSocketConnection = {
+    send: (text) => (written.push(text), true),
+    isOpen: () => true,
+    bufferedAmount: () => 0,
+    close() {},
+    terminate() {},
+  };
+  const outbox = new Outbox({
+    memory: new MemoryRetryStore(10),
+    idPrefix: 'p-',
+    maxRetries: 3,
+    ttlMs,
+    warningThreshold: 100,
+    batchLoadSize: 100,
+    now: () => time,
+    onDropped: (message, reason) => dropped.push(`${message.id}:${reason}`),
+    onWarning: () => {},
+    onWriteFailed: () => {},
+  });
+  const report = (text: string) => {
+    const order = outbox.reserve();
+    outbox.submit(order, text);
+    return outbox.idFor(order);
+  };
+  return { outbox, writer, written, dropped, report, advance: (ms: number) => (time += ms) };
+}
+
+const settle = () => new Promise<void>((r) => setImmediate(r));
+
+test('outbox: open and nothing queued → written at once, in flight until acked', async () => {
+  const h = harness();
+  h.outbox.attach(h.writer);
+  const id = h.report('a');
+  assert.equal(h.written, ['a']);
+  assert.is(h.outbox.gauges().inFlight, 1);
+  h.outbox.ack(id);
+  h.outbox.ack(id); // a second ack changes nothing
+  assert.is(h.outbox.gauges().inFlight, 0);
+  assert.is(h.outbox.counts.acked, 1);
+  await h.outbox.whenSettled();
+});
+
+test('outbox: queued while down, sent in order after attach; unacked ones re-sent after a reconnect', async () => {
+  const h = harness();
+  const ids = ['a', 'b', 'c'].map(h.report);
+  assert.equal(h.written, []);
+  h.outbox.attach(h.writer);
+  await settle();
+  assert.equal(h.written, ['a', 'b', 'c']);
+  h.outbox.ack(ids[0]!);
+  h.outbox.detach();
+  const d = h.report('d');
+  h.outbox.attach(h.writer);
+  await settle();
+  assert.equal(h.written, ['a', 'b', 'c', 'b', 'c', 'd']);
+  assert.is(h.outbox.counts.resent, 2);
+  for (const id of [ids[1]!, ids[2]!, d]) h.outbox.ack(id);
+  await h.outbox.whenSettled();
+});
+
+test('regression: a report queued while the pump is peeking is not stranded', async () => {
+  const h = harness(10);
+  h.report('old');
+  h.advance(100);
+  await h.outbox.expire(); // the queue is empty again, but the backlog flag is still up
+  assert.equal(h.dropped, ['p-0:ttl']);
+  h.outbox.attach(h.writer); // the pump starts and awaits its first peek…
+  h.report('fresh'); // …while a new report queues behind it
+  await settle();
+  await settle();
+  assert.equal(h.written, ['fresh']);
+});
+
+test.run();
