@@ -46,9 +46,12 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
     else if (record.next > index.nextId) index.nextId = record.next;
   });
   let closed = false;
-  const ready = async () => {
+  let isOpen = false;
+  opened.then(() => (isOpen = true), () => undefined);
+  /** Refuses calls after close; `undefined` once the journal is replayed (no extra await per call). */
+  const ready = (): Promise<void> | undefined => {
     if (closed) throw new Error(`file task store ${dir} is closed`);
-    await opened;
+    return isOpen ? undefined : opened;
   };
   const read = (entry: Entry | undefined) => (entry ? (JSON.parse(entry.json) as T) : undefined);
 
@@ -64,7 +67,8 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
 
   return {
     async createTask(draft): Promise<CreateResult<T>> {
-      await ready();
+      const replaying = ready();
+      if (replaying) await replaying;
       const existing = index.findByBusiness(draft.businessType, draft.businessId);
       if (existing) return { task: read(existing)!, created: false };
       // The result shares nested objects with the draft; the store's own copy is the JSON.
@@ -75,28 +79,34 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
       return { task, created: true };
     },
     async deleteTask(id) {
-      await ready();
+      const replaying = ready();
+      if (replaying) await replaying;
       const removed = index.remove(id);
       if (removed) await commit(`{"del":${id}}`, () => index.put(removed));
     },
     async incompleteTaskIds(now, limit = 1000) {
-      await ready();
+      const replaying = ready();
+      if (replaying) await replaying;
       return index.dueIds(now, limit);
     },
     async taskIdsToClean(status, before, limit = 1000) {
-      await ready();
+      const replaying = ready();
+      if (replaying) await replaying;
       return index.idsToClean(status, before, limit);
     },
     async taskDetail(id) {
-      await ready();
+      const replaying = ready();
+      if (replaying) await replaying;
       return read(index.tasks.get(id));
     },
     async taskDetailByBusiness(businessType, businessId) {
-      await ready();
+      const replaying = ready();
+      if (replaying) await replaying;
       return read(index.findByBusiness(businessType, businessId));
     },
     async updateTask(task) {
-      await ready();
+      const replaying = ready();
+      if (replaying) await replaying;
       const previous = index.tasks.get(task.id);
       if (!previous) return false;
       const json = JSON.stringify(task);
