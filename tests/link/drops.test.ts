@@ -11,12 +11,13 @@ test.after(() => fx.close());
 
 test('TTL: a queued report older than retryQueueDiskTtlMs is dropped with a typed event, never sent', async () => {
   const dir = await fx.tempDir();
-  const link = fx.link({ retryQueueDir: dir, retryQueueMemorySize: 1, retryQueueDiskTtlMs: 40 });
+  // The TTL leaves the fresh report ample time to be loaded (every 20 ms) and sent, even on a busy box.
+  const link = fx.link({ retryQueueDir: dir, retryQueueMemorySize: 1, retryQueueDiskTtlMs: 400, retryQueueLoadIntervalMs: 20 });
   const dropped: Array<{ reason: string; id: string }> = [];
   link.actor.on('report.dropped', (e) => dropped.push(e));
   link.sendTaskLog('req', 'task-ttl', 'old, in memory');
   link.sendTaskLog('req', 'task-ttl', 'old, on disk');
-  await sleep(80);
+  await sleep(500);
   await link.connect(); // connecting runs a TTL sweep first
   link.sendTaskLog('req', 'task-ttl', 'fresh');
   await eventually(() => fx.server.reportsFor('task-ttl').length === 1, 'the fresh report');
