@@ -21,7 +21,7 @@ import { compare, median, percentile } from './lib.js';
 
 const PER_ROUND = 200;
 const ROUNDS = 5;
-/** Pause between the register arriving and the drop: lets the client read its answer first, so no side aborts a request in flight. */
+/** Pause between the register arriving and the drop, so each client reads its answer before its stream ends. */
 const DROP_AFTER_MS = 2;
 
 const service: ServiceOptions = {
@@ -47,9 +47,10 @@ async function agentProcess(): Promise<void> {
     heartbeatMs: 0,
     maxRecordedCalls: 100,
     onCall(call) {
-      if (call.path !== '/register' || !round) return;
-      round.latencies.push(call.at - peer.connectedAt[peer.connectedAt.length - 1]!);
-      peer.connectedAt.length = 0;
+      const connectedAt = peer.connectedAt.at(-1);
+      if (call.path !== '/register' || !round || connectedAt === undefined) return;
+      round.latencies.push(call.at - connectedAt);
+      peer.connectedAt.length = 0; // one sample per connect
       if (round.latencies.length < round.count) {
         setTimeout(() => peer.dropStreams('end'), DROP_AFTER_MS);
         return;
