@@ -9,8 +9,11 @@ test.after.each(async () => {
   pair = undefined;
 });
 
-test('registers on connect with the ServiceNode in snake_case', async () => {
-  pair = await startPair({ rawServices: [{ serviceName: 'shop.Orders', methods: [{ methodName: 'Get' }, { methodName: 'Create' }] }] });
+test('registers on connect with the ServiceNode in snake_case; the host inspector sees the actor', async () => {
+  const inspected: string[] = [];
+  pair = await startPair({
+    id: 'orders-sidecar',
+    inspect: (event) => inspected.push(event.type), rawServices: [{ serviceName: 'shop.Orders', methods: [{ methodName: 'Get' }, { methodName: 'Create' }] }] });
   pair.agent.start();
   await eventually(() => pair!.agent.status().registered, 'registered');
   const [call] = pair.peer.callsTo('/register');
@@ -27,6 +30,8 @@ test('registers on connect with the ServiceNode in snake_case', async () => {
     methods: ['/shop.Orders/Create', '/shop.Orders/Get'],
   });
   assert.ok(pair.agent.actor.getSnapshot().hasTag('ready'));
+  assert.ok(inspected.includes('@xstate.snapshot') && inspected.includes('@xstate.event'));
+  assert.is(pair.agent.actor.id, 'orders-sidecar');
 });
 
 test('replays register exactly once per connect over N reconnects, with Last-Event-ID', async () => {
