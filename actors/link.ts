@@ -45,6 +45,7 @@ export function createLink(options: LinkOptions): Link {
     ttlMs: o.retryQueueDiskTtlMs,
     warningThreshold: o.retryQueueWarningThreshold,
     batchLoadSize: o.retryQueueBatchLoadSize,
+    maxInFlight: o.maxInFlight,
     idPrefix: `${idPrefix}r`,
     now,
     onDropped: (message, reason) => {

@@ -52,6 +52,11 @@ export interface LinkOptions extends Partial<HostEnv> {
   retryQueueBatchLoadSize?: number;
   /** Period of dropping reports past their TTL. Default 1 h. */
   retryQueueCleanupIntervalMs?: number;
+  /**
+   * Reports sent and not yet acked, at most; more queue until acks make room (bounds memory when
+   * a server is up but slow to ack). Default 65 536 (not in the seed).
+   */
+  maxInFlight?: number;
   /** Log buffer: bytes that trigger a flush. Default 4 096. */
   logBufferSize?: number;
   /** Log buffer: longest a line waits. Default 1 000 ms. */
@@ -80,6 +85,7 @@ const defaults = {
   retryQueueLoadIntervalMs: 500,
   retryQueueBatchLoadSize: 100,
   retryQueueCleanupIntervalMs: 60 * 60 * 1000,
+  maxInFlight: 65_536,
   logBufferSize: 4_096,
   logFlushIntervalMs: 1_000,
 } as const;

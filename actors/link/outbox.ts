@@ -15,6 +15,11 @@ export interface OutboxOptions {
   ttlMs: number;
   warningThreshold: number;
   batchLoadSize: number;
+  /**
+   * Reports sent and not yet acked, at most; beyond, reports queue (memory, then disk) until acks
+   * make room. Bounds memory when a server is up but slow to ack.
+   */
+  maxInFlight: number;
   /** Epoch ms, for TTLs. */
   now: () => number;
   onDropped: (message: RetryMessage, reason: DropReason) => void;
@@ -85,7 +90,7 @@ export class Outbox {
   submit(order: number, frame: string): void {
     const id = this.inFlight.idFor(order);
     const writer = this.writer;
-    if (writer !== null && !this.backlog) {
+    if (writer !== null && !this.backlog && this.inFlight.size < this.options.maxInFlight) {
       this.inFlight.add({ id, order, frame, attempt: 0, createdAt: this.options.now(), home: 'none' });
       this.write(writer, frame);
       return;
@@ -114,7 +119,11 @@ export class Outbox {
     this.inFlight.delete(entry);
     this.counts.acked++;
     this.forget(entry);
-    if (this.inFlight.size === 0 && !this.backlog) this.wakeSettled();
+    if (!this.backlog) {
+      if (this.inFlight.size === 0) this.wakeSettled();
+    } else if (this.inFlight.size === this.options.maxInFlight >> 1) {
+      void this.pump(true); // half the window is free again: refill it from the queue
+    }
   }
 
   /**
@@ -144,8 +153,10 @@ export class Outbox {
     const memory = this.options.memory;
     for (;;) {
       if (this.writer === null || !this.backlog) return;
+      const room = this.options.maxInFlight - this.inFlight.size;
+      if (room <= 0) return; // acks will call again
       if (memory.sizeAfter(this.memoryCursor) > 0) {
-        const batch = await memory.peek(this.options.batchLoadSize, this.memoryCursor);
+        const batch = await memory.peek(Math.min(room, this.options.batchLoadSize), this.memoryCursor);
         if (batch.length) {
           this.memoryCursor = batch.at(-1)!.order;
           this.launch(batch, 'memory');
@@ -154,7 +165,7 @@ export class Outbox {
       }
       if (this.disk && this.disk.sizeAfter(this.diskCursor) > 0) {
         if (!includeDisk) return;
-        const batch = await this.disk.peek(this.options.batchLoadSize, this.diskCursor);
+        const batch = await this.disk.peek(Math.min(room, this.options.batchLoadSize), this.diskCursor);
         if (batch.length) this.diskCursor = batch.at(-1)!.order;
         this.launch(batch, 'disk');
         includeDisk = false;

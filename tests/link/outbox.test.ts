@@ -5,7 +5,7 @@ import type { WebSocketConnection } from '../../adapters/link/websocket.js';
 import { Outbox } from '../../actors/link/outbox.js';
 
 /** Unit tests of the outbox with a fake socket (integration tests use the real one). */
-function harness(ttlMs = 60_000) {
+function harness(ttlMs = 60_000, maxInFlight = 1000) {
   let time = 1_000;
   const written: string[] = [];
   const dropped: string[] = [];
@@ -23,6 +23,7 @@ function harness(ttlMs = 60_000) {
     ttlMs,
     warningThreshold: 100,
     batchLoadSize: 100,
+    maxInFlight,
     now: () => time,
     onDropped: (message, reason) => dropped.push(`${message.id}:${reason}`),
     onWarning: () => {},
@@ -80,6 +81,27 @@ test('regression: a report queued while the pump is peeking is not stranded', as
   await settle();
   await settle();
   assert.equal(h.written, ['fresh']);
+});
+
+test('outbox: at most maxInFlight unacked; the rest queue and go, in order, as acks free half the window', async () => {
+  const h = harness(60_000, 4);
+  h.outbox.attach(h.writer);
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(h.report);
+  assert.equal(h.written, ['a', 'b', 'c', 'd']);
+  assert.is(h.outbox.gauges().memory, 3);
+  h.outbox.ack(ids[0]!);
+  await settle();
+  assert.equal(h.written, ['a', 'b', 'c', 'd'], 'one free slot: not yet');
+  h.outbox.ack(ids[1]!);
+  await settle();
+  assert.equal(h.written, ['a', 'b', 'c', 'd', 'e', 'f']);
+  const late = h.report('h'); // queues behind g
+  for (const id of ids.slice(2, 6)) h.outbox.ack(id);
+  await settle();
+  assert.equal(h.written.slice(6), ['g', 'h']);
+  h.outbox.ack(ids[6]!);
+  h.outbox.ack(late);
+  await h.outbox.whenSettled();
 });
 
 test.run();
