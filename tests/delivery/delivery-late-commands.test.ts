@@ -1,0 +1,95 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { InspectionEvent } from 'xstate';
+import { memoryStore } from '../../adapters/task-store/memory.js';
+import type { TaskStore } from '../../adapters/task-store/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { eventually, sleep } from '../helpers/ports.js';
+import { fixtures } from './helpers/fixture.js';
+
+/**
+ * Commands that arrive while a first attempt's outcome is being written (the fast path's window
+ * between answering the caller and handing the task on) mean what they mean in the chart.
+ */
+const f = fixtures();
+test.after(() => f.cleanup());
+
+/** A memory store whose writes can be held back, to open that window. */
+function slowStore() {
+  const inner = memoryStore<DeliveryTask>();
+  let gate: Promise<void> = Promise.resolve();
+  let open = () => {};
+  const store: TaskStore<DeliveryTask> = {
+    ...inner,
+    updateTask: async (task) => {
+      await gate;
+      return inner.updateTask(task);
+    },
+  };
+  return {
+    store,
+    hold() {
+      gate = new Promise<void>((resolve) => (open = resolve));
+    },
+    release: () => open(),
+  };
+}
+
+test('stop while a parked failure is being written: the task ends up stopped in the store', async () => {
+  const sink = await f.sink();
+  sink.failNext(1);
+  const slow = slowStore();
+  const delivery = f.autoHttp({ store: slow.store, retry: { kind: 'step', intervalMs: 60_000, times: 0 }, holdMs: 1000 });
+  slow.hold();
+  const first = await delivery.postJson('o', 'late-stop', sink.url, {});
+  assert.is(first.status, 'failure');
+  await delivery.stop('o', 'late-stop');
+  slow.release();
+  await eventually(async () => (await slow.store.taskDetailByBusiness('o', 'late-stop'))?.status === 'stopped', 'stopped in the store');
+  assert.is(delivery.status().live, 0);
+});
+
+test('stop while a failure to retry soon is being written: handed to the chart, which stops it', async () => {
+  const sink = await f.sink();
+  sink.failNext(1);
+  const slow = slowStore();
+  const delivery = f.autoHttp({ store: slow.store, retry: { kind: 'step', intervalMs: 100, times: 0 } });
+  slow.hold();
+  await delivery.postJson('o', 'late-stop-2', sink.url, {});
+  await delivery.stop('o', 'late-stop-2');
+  slow.release();
+  await eventually(async () => (await slow.store.taskDetailByBusiness('o', 'late-stop-2'))?.status === 'stopped', 'stopped in the store');
+  await sleep(250);
+  assert.is(sink.received(), 1, 'no retry after the stop');
+});
+
+test('retry while a failure is being written: the next attempt is made at once, not after the interval', async () => {
+  const sink = await f.sink();
+  sink.failNext(1);
+  const slow = slowStore();
+  const delivery = f.autoHttp({ store: slow.store, retry: { kind: 'step', intervalMs: 30_000, times: 0 }, taskAddIfSuccess: true });
+  slow.hold();
+  await delivery.postJson('o', 'late-retry', sink.url, {});
+  await delivery.retry('o', 'late-retry');
+  slow.release();
+  await eventually(() => sink.accepted() === 1, 'retried at once', 2000);
+});
+
+test('task actors report to the host inspector', async () => {
+  const sink = await f.sink();
+  sink.failNext(1);
+  const seen = new Set<string>();
+  const delivery = f.autoHttp({
+    retry: { kind: 'step', intervalMs: 20, times: 0 },
+    inspect: (event: InspectionEvent) => {
+      if (event.type === '@xstate.snapshot') seen.add((event.actorRef as { logic?: { id?: string } }).logic?.id ?? '?');
+    },
+  });
+  delivery.start();
+  await delivery.postJson('o', 'inspected', sink.url, {});
+  await eventually(() => sink.accepted() === 1, 'delivered');
+  assert.ok(seen.has('deliveryLoop'), 'the loop is inspected');
+  assert.ok(seen.has('delivery'), 'the task chart is inspected');
+});
+
+test.run();
