@@ -21,7 +21,7 @@ export interface JobInput {
   retryCount?: number;
 }
 
-export interface JobContext {
+export interface JobChartContext {
   retry: number;
   retryCount: number;
 }
@@ -42,7 +42,7 @@ export type JobState = 'waiting' | 'ready' | 'working' | 'dead';
 export const jobMachine = setup({
   types: {
     input: {} as JobInput | undefined,
-    context: {} as JobContext,
+    context: {} as JobChartContext,
     events: {} as JobEvent,
   },
   guards: {
