@@ -1,7 +1,8 @@
 import { Pool } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AgentHttpStatusError, AgentNetworkError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError, InvalidInstanceError } from '../../errors/calls.js';
-import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson, parseRetryAfter } from './responses.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson } from './responses.js';
 import type { AgentClient, AgentInput, AgentOutput, AsyncResult, CallGuard, WaitOptions } from './types.js';
 
 export interface HttpAgentClientOptions {
@@ -75,7 +76,7 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
       throw mapTransportError(endpoint, path, error, requestTimeoutMs);
     }
     if (response.statusCode >= 300) {
-      throw new AgentHttpStatusError(endpoint, path, response.statusCode, text, parseRetryAfter(response.headers['retry-after']));
+      throw new AgentHttpStatusError(endpoint, path, response.statusCode, text, parseRetryAfter(response.headers['retry-after'], Date.now()) ?? undefined);
     }
     return text === '' ? {} : parseJson(endpoint, path, text);
   }

@@ -6,15 +6,6 @@ import type { AgentOutput, AsyncResult, AsyncTaskStatus } from './types.js';
  * malformed answer becomes an AgentResponseError with the reason instead of an undefined later.
  */
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text.trim() === '') return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
 export function parseJson(endpoint: string, path: string, text: string): unknown {
   try {
     return JSON.parse(text);

@@ -12,7 +12,7 @@ import {
   AgentWaitTimeoutError,
   ErrCircuitOpen,
 } from '../../errors/calls.js';
-import { parseRetryAfter } from '../../adapters/agent-client/responses.js';
+import { parseRetryAfter } from '../../adapters/http/retry-after.js';
 import { eventually } from '../helpers/ports.js';
 import { startHttpServer } from '../helpers/servers.js';
 
@@ -126,10 +126,10 @@ test('bad input: a malformed endpoint rejects with a typed error; a non-JSON ans
 });
 
 test('Retry-After is read as seconds or as an HTTP date', () => {
-  assert.is(parseRetryAfter('2'), 2000);
+  assert.is(parseRetryAfter('2', 0), 2000);
   assert.is(parseRetryAfter(new Date(10_000).toUTCString(), 4000), 6000);
-  assert.is(parseRetryAfter('soon'), undefined);
-  assert.is(parseRetryAfter(undefined), undefined);
+  assert.is(parseRetryAfter('soon', 0), null);
+  assert.is(parseRetryAfter(undefined, 0), null);
 });
 
 test.run();
