@@ -9,3 +9,4 @@ export * from './coordinator.js';
 export * from './agent-client.js';
 export * from './runner.js';
 export * from './delivery.js';
+export { rearmDelays } from './rearm.js';

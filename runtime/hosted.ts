@@ -2,7 +2,7 @@ import { createActor, type AnyActorLogic, type AnyActorRef, type AnyEventObject,
 import type { Facade, HostEnv } from '../actors/facade.js';
 import { describeError } from '../errors/base.js';
 import type { Clock } from '../machines/clock.js';
-import { rearmDelays } from './rearm.js';
+import { rearmDelays } from '../actors/rearm.js';
 import { decideRestart, type RestartPolicy } from './restart-policy.js';
 import type { ActorStatus, HostedActor, HostedStatus, RuntimeEvents, Spawnable, SpawnOptions, StopOutcome } from './types.js';
 

@@ -9,7 +9,7 @@ import type { AnyActorRef, AnyMachineSnapshot, AnyStateNode } from 'xstate';
  * evaluating the delay again now yields exactly the time that is left. The event is scheduled under
  * the id XState itself uses (the after-event type), so leaving the state cancels it as usual.
  *
- * This is the runtime's one contact with XState internals for persistence (state nodes' `after`,
+ * This is statewire's one contact with XState internals for persistence (state nodes' `after`,
  * the machine's delay implementations, the system scheduler); keep it here.
  * Returns how many timers were armed, children included.
  */
