@@ -4,8 +4,8 @@ import type { CreateResult, StoredTask, TaskStore } from './task-store.js';
 
 /**
  * The embedded default task store: the tasks live in memory and every change is appended to a
- * checksummed journal in `dir` and synced before the call resolves (group commit: concurrent
- * changes share one fdatasync). It survives a restart; a torn write costs at most its own record.
+ * checksummed journal in `dir`, on disk before the call resolves (group commit: concurrent
+ * changes share one durable write). It survives a restart; a torn write costs at most its own record.
  * One process per directory.
  */
 type Record<T> = { put: T } | { del: number } | { next: number };

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -7,9 +8,9 @@ import { crc32 } from 'node:zlib';
  *
  * Each record is one line, `<crc32 hex> <json>\n`. A torn write (a crash mid-append) leaves at
  * most one bad line; replay skips any line whose checksum does not match, so one torn or corrupt
- * record never costs the others. Appends are batched: every record queued while a write+fdatasync
+ * record never costs the others. Appends are batched: every record queued while a durable write
  * is in progress goes out in the next one, so concurrent tasks share one sync (group commit) and
- * each caller resolves only once its record is on disk.
+ * each caller resolves only once its record is on disk (O_DSYNC append, or append + fdatasync).
  *
  * Compaction rewrites the live state to `journal.tmp`, syncs it, renames it over the journal and
  * syncs the directory: the classic atomic replace, so a crash leaves either file whole.
@@ -27,7 +28,14 @@ export interface JournalStats {
 export interface JournalOptions {
   /** Compact once the journal grew this many bytes past its last compaction. Default 8 MiB. */
   compactAfterBytes?: number;
-  /** fdatasyncs that may be in flight at once (writes stay sequential). Default 2. */
+  /**
+   * How a batch is made durable. `dsync` (default where the OS has O_DSYNC): the journal is opened
+   * with O_DSYNC, so the append itself returns only once the data is on disk — one system call
+   * and one threadpool round trip per batch. `fdatasync`: append, then fdatasync, with up to
+   * `syncConcurrency` syncs overlapping.
+   */
+  sync?: 'dsync' | 'fdatasync';
+  /** With `sync: 'fdatasync'`: fdatasyncs that may be in flight at once (writes stay sequential). Default 2. */
   syncConcurrency?: number;
 }
 
@@ -40,6 +48,7 @@ export class Journal<R> {
   private flushing: Promise<void> | undefined;
   private readonly syncing = new Set<Promise<void>>();
   private readonly syncConcurrency: number;
+  private readonly dsync: boolean;
   private bytesSinceCompaction = 0;
   /** After a failed append the file may end mid-line: the next batch starts on a fresh line. */
   private torn = false;
@@ -56,6 +65,7 @@ export class Journal<R> {
     this.file = join(dir, 'journal.log');
     this.compactAfterBytes = options.compactAfterBytes ?? 8 * 1024 * 1024;
     this.syncConcurrency = Math.max(1, options.syncConcurrency ?? 2);
+    this.dsync = (options.sync ?? 'dsync') === 'dsync' && typeof constants.O_DSYNC === 'number';
   }
 
   /** Replays every intact record through `apply`, then compacts (dropping torn lines) and opens for append. */
@@ -103,10 +113,10 @@ export class Journal<R> {
   }
 
   /**
-   * Writes are strictly one after another (replay order is write order); syncs may overlap: a
-   * batch is written while earlier batches' fdatasyncs are still in flight, and each batch
-   * resolves when a sync issued after its own write completes. On a slow disk this keeps the
-   * pipeline full instead of stalling every writer on one sync at a time.
+   * Writes are strictly one after another (replay order is write order). With O_DSYNC a batch is
+   * durable when its write returns; with fdatasync, syncs may overlap: a batch is written while
+   * earlier batches' syncs are still in flight, and resolves when a sync issued after its own
+   * write completes. Either way every record queued meanwhile shares the next batch.
    */
   private async flush(): Promise<void> {
     try {
@@ -128,17 +138,14 @@ export class Journal<R> {
           continue;
         }
         this.bytesSinceCompaction += batch.length;
-        const sync: Promise<void> = this.handle!.datasync().then(
-          () => {
-            this.stats.syncs++;
-            this.stats.appended += waiters.length;
-            for (const waiter of waiters) waiter.resolve();
-          },
-          (error: unknown) => {
-            for (const waiter of waiters) waiter.reject(error);
-          },
-        ).finally(() => this.syncing.delete(sync));
-        this.syncing.add(sync);
+        if (this.dsync) {
+          // O_DSYNC: the write returned, so the batch is on disk.
+          this.stats.syncs++;
+          this.stats.appended += waiters.length;
+          for (const waiter of waiters) waiter.resolve();
+        } else {
+          this.startSync(waiters);
+        }
         if (this.bytesSinceCompaction >= this.compactAfterBytes) {
           // The snapshot holds every applied change, queued ones included: replaying those again
           // after it is harmless (puts and deletes are idempotent).
@@ -149,6 +156,23 @@ export class Journal<R> {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /** fdatasync for the batch just written; its waiters resolve when it completes. */
+  private startSync(waiters: Waiter[]): void {
+    const sync: Promise<void> = this.handle!.datasync()
+      .then(
+        () => {
+          this.stats.syncs++;
+          this.stats.appended += waiters.length;
+          for (const waiter of waiters) waiter.resolve();
+        },
+        (error: unknown) => {
+          for (const waiter of waiters) waiter.reject(error);
+        },
+      )
+      .finally(() => this.syncing.delete(sync));
+    this.syncing.add(sync);
   }
 
   private async rewrite(): Promise<void> {
@@ -176,7 +200,7 @@ export class Journal<R> {
     } finally {
       await dir.close();
     }
-    this.handle = await open(this.file, 'a');
+    this.handle = await open(this.file, this.dsync ? constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC : 'a');
     this.bytesSinceCompaction = 0;
     this.torn = false;
     this.stats.compactions++;

@@ -73,21 +73,23 @@ test('a corrupt record in the middle is skipped; the records after it are kept',
   await reopened.close();
 });
 
-test('group commit: concurrent creates share fdatasyncs, and each resolves durable', async () => {
-  const dir = await freshDir();
-  const store = fileStore<SampleTask>(dir);
-  await store.createTask(draft('warm'));
-  const before = store.stats();
-  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.createTask(draft(`g${i}`))));
-  const after = store.stats();
-  assert.is(after.appended - before.appended, 200);
-  assert.ok(after.syncs - before.syncs < 50, `${after.syncs - before.syncs} syncs for 200 records`);
-  // Durable means on disk: a second reader of the directory sees them all.
-  await store.close();
-  const reader = fileStore<SampleTask>(dir);
-  for (const { task } of results) assert.ok(await reader.taskDetail(task.id));
-  await reader.close();
-});
+for (const sync of ['dsync', 'fdatasync'] as const) {
+  test(`group commit (${sync}): concurrent creates share durable writes, and each resolves durable`, async () => {
+    const dir = await freshDir();
+    const store = fileStore<SampleTask>(dir, { sync });
+    await store.createTask(draft('warm'));
+    const before = store.stats();
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.createTask(draft(`g${i}`))));
+    const after = store.stats();
+    assert.is(after.appended - before.appended, 200);
+    assert.ok(after.syncs - before.syncs < 50, `${after.syncs - before.syncs} syncs for 200 records`);
+    // Durable means on disk: a second reader of the directory sees them all.
+    await store.close();
+    const reader = fileStore<SampleTask>(dir);
+    for (const { task } of results) assert.ok(await reader.taskDetail(task.id));
+    await reader.close();
+  });
+}
 
 test('compaction keeps the live state and shrinks the journal', async () => {
   const dir = await freshDir();
