@@ -5,6 +5,7 @@ import { describeError } from '../errors/base.js';
 import { silentLogger } from '../adapters/logger.js';
 import type { Facade, HostEnv } from './facade.js';
 import { countsAsFailure } from './breaker-failures.js';
+import { rearmDelays } from './rearm.js';
 
 export type BreakerRef = ActorRefFrom<typeof breakerMachine>;
 export type BreakerSnapshot = SnapshotFrom<typeof breakerMachine>;
@@ -149,11 +150,6 @@ export class BreakerHandle implements Breaker {
   }
 }
 
-/** Sends `timer.rearm` to a breaker restored in `open`, whose scheduled timer XState did not keep. */
-export function rearmBreaker(ref: BreakerRef): void {
-  if (ref.getSnapshot().value === 'open') ref.send({ type: 'timer.rearm' });
-}
-
 export interface BreakerOptions extends BreakerInput, BreakerPolicy, Partial<HostEnv> {
   /** A persisted snapshot (`getPersistedSnapshot()`) to resume from; an open deadline is re-armed. */
   snapshot?: unknown;
@@ -182,7 +178,8 @@ export function createBreaker(options: BreakerOptions = {}): BreakerFacade {
     if (started) return;
     started = true;
     actor.start();
-    rearmBreaker(actor);
+    // XState keeps no timers in a snapshot: a breaker restored in open gets its halfOpen deadline back.
+    if (options.snapshot) rearmDelays(actor);
   };
   start();
   return {

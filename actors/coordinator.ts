@@ -8,10 +8,11 @@ import { silentLogger } from '../adapters/logger.js';
 import { CallsStoppedError } from '../errors/calls.js';
 import { describeError } from '../errors/base.js';
 import { createAgentClient, type AgentClientBreakerOptions, type BreakingAgentClient } from './agent-client.js';
-import { BreakerHandle, rearmBreaker, type Breaker, type BreakerRef } from './breaker.js';
+import { BreakerHandle, type Breaker, type BreakerRef } from './breaker.js';
 import { CallRunner, type AgentTask, type CallCounters, type AgentTaskResult, type RetryOptions } from './coordinator-calls.js';
-import { healthCheckActor, rearmRegistry, RegistryHandle, type RegistryRef, type RegistryStatistics } from './registry.js';
+import { healthCheckActor, RegistryHandle, type RegistryRef, type RegistryStatistics } from './registry.js';
 import type { Facade, HostEnv } from './facade.js';
+import { rearmDelays } from './rearm.js';
 
 export type { AgentTask, AgentTaskResult, RetryOptions } from './coordinator-calls.js';
 export type CoordinatorRef = ActorRefFrom<typeof coordinatorMachine>;
@@ -137,13 +138,9 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
     started = true;
     actor.start();
     registry = new RegistryHandle(child('registry') as RegistryRef);
-    if (options.snapshot) {
-      rearmRegistry(registry.ref);
-      for (const endpoint of actor.getSnapshot().context.endpoints) {
-        const ref = child(breakerChildId(endpoint)) as BreakerRef | undefined;
-        if (ref) rearmBreaker(ref);
-      }
-    }
+    // XState keeps no timers in a snapshot: once on the root re-arms the registry child's expiry and
+    // health check and every open breaker child's halfOpen deadline (rearmDelays recurses).
+    if (options.snapshot) rearmDelays(actor);
     for (const instance of options.instances ?? []) registry.register(instance);
   };
   start();

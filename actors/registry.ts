@@ -5,6 +5,7 @@ import { describeError } from '../errors/base.js';
 import { createHttpAgentClient } from '../adapters/agent-client/http-client.js';
 import { silentLogger } from '../adapters/logger.js';
 import type { Facade, HostEnv } from './facade.js';
+import { rearmDelays } from './rearm.js';
 
 export type RegistryRef = ActorRefFrom<typeof registryMachine>;
 export type RegistrySnapshot = SnapshotFrom<typeof registryMachine>;
@@ -136,11 +137,6 @@ export function healthCheckActor(ping: (endpoint: string) => Promise<void>) {
   );
 }
 
-/** Re-arms the registry's timers after a restore (XState does not persist scheduled timers). */
-export function rearmRegistry(ref: RegistryRef): void {
-  ref.send({ type: 'timer.rearm' });
-}
-
 export interface RegistryOptions extends RegistryInput, Partial<HostEnv> {
   /** Instances registered at start. */
   instances?: InstanceDescriptor[];
@@ -178,7 +174,8 @@ export function createRegistry(options: RegistryOptions = {}): RegistryFacade {
     if (started) return;
     started = true;
     actor.start();
-    if (options.snapshot) rearmRegistry(actor);
+    // XState keeps no timers in a snapshot: the expiry deadline and the next health check come back.
+    if (options.snapshot) rearmDelays(actor);
     for (const instance of options.instances ?? []) handle.register(instance);
   };
   start();

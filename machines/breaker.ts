@@ -10,9 +10,10 @@ import { msUntil, now } from './clock.js';
  * snapshot and lets a call in closed with zero failures go straight through without an event. Only
  * a counted failure, the first success after failures, and halfOpen probes become events.
  *
- * The open → halfOpen deadline is `openUntil` in context. XState does not persist scheduled
- * timers (statelyai/xstate#5331), so a restored actor is sent `timer.rearm`, which re-enters
- * `open` and schedules the delay for exactly the time left.
+ * The open → halfOpen deadline is `openUntil` in context and the named delay `halfOpenAfter` is
+ * computed from it. XState does not persist scheduled timers (statelyai/xstate#5331); the owner of a
+ * restored actor calls `rearmDelays` (actors/rearm.ts), which evaluates the delay again and so
+ * schedules it for exactly the time left.
  */
 export type BreakerStateName = 'closed' | 'open' | 'halfOpen' | 'isolated';
 
@@ -47,8 +48,6 @@ export interface BreakerContext {
   epoch: number;
   /** Times the circuit opened (monotonic, for counters). */
   opened: number;
-  /** Times an open deadline was re-armed after a restore. */
-  rearms: number;
   lastError: BreakerError | null;
 }
 
@@ -59,8 +58,7 @@ export type BreakerEvent =
   | { type: 'probe.succeeded'; epoch: number }
   | { type: 'probe.failed'; epoch: number; error?: BreakerError }
   | { type: 'breaker.reset' }
-  | { type: 'breaker.isolate' }
-  | { type: 'timer.rearm' };
+  | { type: 'breaker.isolate' };
 
 export type BreakerEmitted = { type: 'breaker.stateChanged'; name: string; from: BreakerStateName; to: BreakerStateName; failures: number };
 
@@ -98,7 +96,6 @@ export const breakerMachine = setup({
       lastError: ({ context, event }) => ('error' in event && event.error ? event.error : context.lastError),
     }),
     beginHalfOpen: assign({ openUntil: null, probes: 0, epoch: ({ context }) => context.epoch + 1 }),
-    countRearm: assign({ rearms: ({ context }) => context.rearms + 1 }),
     takeProbeSlot: assign({ probes: ({ context }) => context.probes + 1 }),
     isolate: assign({ openUntil: null, probes: 0, failures: 0 }),
     announce: emit(({ context }, params: { from: BreakerStateName; to: BreakerStateName }) => ({
@@ -121,7 +118,6 @@ export const breakerMachine = setup({
     probes: 0,
     epoch: 0,
     opened: 0,
-    rearms: 0,
     lastError: null,
   }),
   initial: 'closed',
@@ -143,7 +139,6 @@ export const breakerMachine = setup({
         halfOpenAfter: { target: 'halfOpen', actions: ['beginHalfOpen', changed('open', 'halfOpen')] },
       },
       on: {
-        'timer.rearm': { target: 'open', reenter: true, actions: 'countRearm' },
         'breaker.reset': { target: 'closed', actions: ['clearFailures', changed('open', 'closed')] },
         'breaker.isolate': { target: 'isolated', actions: ['isolate', changed('open', 'isolated')] },
       },

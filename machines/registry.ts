@@ -12,6 +12,9 @@ export { instanceProblem } from './registry-instance.js';
  * health check was seen within `heartbeatTtlMs`. Two parallel regions keep the two clocks apart:
  * `expiry` sleeps until the earliest `expiresAt` in context (absolute, so a restore re-arms it),
  * `health` checks every `healthCheckIntervalMs` (0 = never) through the invoked `checkHealth` actor.
+ * Both sleeps are named `after` delays read from context: the owner of a restored actor calls
+ * `rearmDelays` (actors/rearm.ts), which schedules the expiry for exactly the time left and the
+ * next health check one full interval on (XState does not persist timers, statelyai/xstate#5331).
  *
  * Bad input never crashes the chart: an event that would register an invalid instance is counted in
  * `rejected` and dropped (the facade throws the typed error to its caller before sending).
@@ -42,8 +45,6 @@ export interface RegistryContext {
   checks: number;
   checkErrors: number;
   expirations: number;
-  /** Timers re-armed after a restore (one per region). */
-  rearms: number;
 }
 
 export interface HealthResult {
@@ -56,8 +57,7 @@ export type RegistryEvent =
   | { type: 'instance.deregister'; id: string }
   | { type: 'instance.heartbeat'; id: string }
   | { type: 'instance.markHealthy'; id: string }
-  | { type: 'instance.markUnhealthy'; id: string }
-  | { type: 'timer.rearm' };
+  | { type: 'instance.markUnhealthy'; id: string };
 
 export const REGISTRY_DEFAULTS = { heartbeatTtlMs: 30_000, healthCheckIntervalMs: 10_000 } as const;
 
@@ -170,7 +170,6 @@ export const registryMachine = setup({
       });
       return { instances, checks: context.checks + 1 };
     }),
-    countRearm: assign({ rearms: ({ context }) => context.rearms + 1 }),
     countCheckError: assign({ checkErrors: ({ context }) => context.checkErrors + 1 }),
   },
 }).createMachine({
@@ -183,7 +182,6 @@ export const registryMachine = setup({
     checks: 0,
     checkErrors: 0,
     expirations: 0,
-    rearms: 0,
   }),
   type: 'parallel',
   on: {
@@ -205,7 +203,6 @@ export const registryMachine = setup({
           tags: ['ready'],
           always: { guard: not('hasDeadline'), target: 'idle' },
           after: { expiry: { target: 'waiting', reenter: true, actions: 'expireDue' } },
-          on: { 'timer.rearm': { target: 'waiting', reenter: true, actions: 'countRearm' } },
         },
       },
     },
@@ -215,7 +212,6 @@ export const registryMachine = setup({
         waiting: {
           // With checks off (interval 0) the timer fires once, the guard refuses, and nothing loops.
           after: { healthInterval: { guard: 'healthChecksOn', target: 'checking' } },
-          on: { 'timer.rearm': { target: 'waiting', reenter: true, actions: 'countRearm' } },
         },
         checking: {
           invoke: {

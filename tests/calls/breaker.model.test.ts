@@ -20,7 +20,6 @@ test('breaker chart: every state and transition walked against a real actor', as
         { type: 'probe.failed', epoch, error },
         { type: 'breaker.reset' },
         { type: 'breaker.isolate' },
-        { type: 'timer.rearm' },
       ];
     },
     // The counters that decide a guard (failures, probes) define the state; epoch and times do not.

@@ -1,7 +1,9 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
-import { SimulatedClock, type InspectionEvent } from 'xstate';
+import { createActor, SimulatedClock, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import { createCoordinator } from '../../actors/coordinator.js';
+import { rearmDelays } from '../../actors/rearm.js';
+import { coordinatorMachine } from '../../machines/coordinator.js';
 import { startAgentService, type AgentService } from '../../examples/peers/agent-service.js';
 import { AllInstancesFailedError, ErrCircuitOpen } from '../../errors/calls.js';
 
@@ -40,6 +42,11 @@ test('a coordinator restored from its snapshot keeps instances and breakers, and
   clock.increment(600);
   const persisted = JSON.parse(JSON.stringify(first.actor.getPersistedSnapshot()));
   await first.stop();
+
+  // One rearmDelays on the root reaches the children: registry expiry + health check, the open breaker.
+  const bare = createActor(coordinatorMachine, { clock: new SimulatedClock(), input: {}, snapshot: persisted as SnapshotFrom<typeof coordinatorMachine> }).start();
+  assert.is(rearmDelays(bare), 3);
+  bare.stop();
 
   const clock2 = new SimulatedClock();
   clock2.set(600);

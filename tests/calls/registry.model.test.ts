@@ -26,7 +26,6 @@ test('registry chart: every state and transition walked against a real actor', a
       { type: 'instance.markHealthy', id: 'zz' },
       { type: 'instance.markUnhealthy', id: 'a' },
       { type: 'instance.markUnhealthy', id: 'zz' },
-      { type: 'timer.rearm' },
       // Only while the check runs: an actor error event nobody handles would fail the whole chart.
       ...(snapshot.matches({ health: 'checking' })
         ? [
