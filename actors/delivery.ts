@@ -61,6 +61,8 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   const stats = { rejected: 0, duplicates: 0 };
   /** Business keys being created, stopped or retried outside the runner: the scan leaves them alone. */
   const claimed = new Set<string>();
+  /** Tasks in the store by status, refreshed by each scan. */
+  let storeCounts: Record<StoredStatus, number> | null = null;
   let closing: Promise<void> | undefined;
 
   const runner = new TaskRunner({
@@ -122,6 +124,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
 
   /** The loop's tick: start the due tasks of the store that are not in progress here. */
   async function scan(): Promise<ScanResult> {
+    storeCounts = await store.countByStatus();
     const room = maxLive - runner.size;
     if (room <= 0) return { picked: 0, more: true };
     const limit = room + runner.size;
@@ -238,6 +241,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
         state: value,
         live: runner.size,
         inFlight: slots.inUse,
+        tasks: storeCounts && { ...storeCounts },
         recorded: { ...runner.recorded },
         attempts: runner.stats.attempts,
         rejected: stats.rejected,
@@ -250,6 +254,10 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     counters: () => ({
       delivery_live: runner.size,
       delivery_in_flight: slots.inUse,
+      delivery_tasks_sending: storeCounts?.sending ?? 0,
+      delivery_tasks_failure: storeCounts?.failure ?? 0,
+      delivery_tasks_stopped: storeCounts?.stopped ?? 0,
+      delivery_tasks_success: storeCounts?.success ?? 0,
       delivery_attempts_total: runner.stats.attempts,
       delivery_success_total: runner.recorded.success,
       delivery_failure_total: runner.recorded.failure,

@@ -25,6 +25,8 @@ export interface DeliveryStatus {
   /** Tasks in progress in this process, and requests in flight. */
   live: number;
   inFlight: number;
+  /** Tasks in the store by status, as of the loop's last scan (null before the first). */
+  tasks: Record<StoredStatus, number> | null;
   /** Recorded status changes in this process, by status. */
   recorded: Record<StoredStatus, number>;
   attempts: number;

@@ -117,6 +117,11 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
       });
       return true;
     },
+    async countByStatus() {
+      const replaying = ready();
+      if (replaying) await replaying;
+      return { ...index.counts };
+    },
     async close() {
       if (closed) return;
       closed = true;

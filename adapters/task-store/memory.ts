@@ -9,6 +9,8 @@ export class TaskIndex<T extends StoredTask> {
   private readonly byBusiness = new Map<string, number>();
   /** Ids of `sending` / `failure` tasks: the dispatcher's scan reads only these. */
   private readonly incomplete = new Set<number>();
+  /** Tasks by status, kept as changes happen (status() reads it without a scan). */
+  readonly counts: Record<StoredStatus, number> = { sending: 0, success: 0, failure: 0, stopped: 0 };
   nextId = 1;
 
   findByBusiness(businessType: string, businessId: string): T | undefined {
@@ -19,7 +21,11 @@ export class TaskIndex<T extends StoredTask> {
   /** Inserts or replaces (the journal replays puts through here too). */
   put(task: T): void {
     const previous = this.tasks.get(task.id);
-    if (previous) this.byBusiness.delete(businessKey(previous.businessType, previous.businessId));
+    if (previous) {
+      this.byBusiness.delete(businessKey(previous.businessType, previous.businessId));
+      this.counts[previous.status]--;
+    }
+    this.counts[task.status]++;
     this.tasks.set(task.id, task);
     this.byBusiness.set(businessKey(task.businessType, task.businessId), task.id);
     if (isIncomplete(task.status)) this.incomplete.add(task.id);
@@ -33,6 +39,7 @@ export class TaskIndex<T extends StoredTask> {
     this.tasks.delete(id);
     this.byBusiness.delete(businessKey(task.businessType, task.businessId));
     this.incomplete.delete(id);
+    this.counts[task.status]--;
     return task;
   }
 
@@ -85,6 +92,9 @@ export function memoryStore<T extends StoredTask = StoredTask>(): TaskStore<T> {
       if (!index.tasks.has(task.id)) return false;
       index.put(structuredClone(task));
       return true;
+    },
+    async countByStatus() {
+      return { ...index.counts };
     },
     async close() {},
   };

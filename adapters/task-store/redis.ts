@@ -83,6 +83,10 @@ export function redisStore<T extends StoredTask = StoredTask>(redis: Redis, opti
       );
       return written === 1;
     },
+    async countByStatus() {
+      const counts = await Promise.all(statusKeys.map((key) => redis.zcard(key)));
+      return Object.fromEntries(storedStatuses.map((status, i) => [status, counts[i] ?? 0])) as Record<StoredStatus, number>;
+    },
     async close() {},
   };
 }

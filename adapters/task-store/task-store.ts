@@ -48,6 +48,8 @@ export interface TaskStore<T extends StoredTask = StoredTask> {
   taskDetailByBusiness(businessType: string, businessId: string): Promise<T | undefined>;
   /** Replaces a task, durably. Resolves false (and writes nothing) when the task no longer exists. */
   updateTask(task: T): Promise<boolean>;
+  /** How many tasks are in each status now. */
+  countByStatus(): Promise<Record<StoredStatus, number>>;
   /** Releases what the store opened itself (files); a client passed in stays the caller's. */
   close(): Promise<void>;
 }

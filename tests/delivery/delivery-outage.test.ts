@@ -19,6 +19,7 @@ test('receiver down for a while: every task is delivered once it is back (actors
   assert.ok(results.every((r) => r.status === 'failure'));
   await sleep(250); // a few retry rounds against the dead port
   assert.ok(delivery.status().recorded.failure > 30, 'retried while down');
+  assert.is(delivery.status().tasks?.failure, 30, 'the store holds 30 failed tasks (as of the last scan)');
   assert.ok(delivery.status().loop.picked > 0, 'the loop resumed parked tasks');
   await sink.up();
   await eventually(() => sink.accepted() === 30, 'all 30 delivered after the receiver returned', 5000);

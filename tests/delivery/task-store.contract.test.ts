@@ -122,6 +122,19 @@ function contract(backend: Backend) {
     assert.ok(again.task.id > task.id);
   });
 
+  it('countByStatus follows creates, updates and deletes', async (store) => {
+    assert.equal(await store.countByStatus(), { sending: 0, success: 0, failure: 0, stopped: 0 });
+    const a = await store.createTask(draft('c1'));
+    const b = await store.createTask(draft('c2'));
+    await store.createTask(draft('c3'));
+    await store.updateTask({ ...a.task, status: 'failure' });
+    await store.updateTask({ ...b.task, status: 'success' });
+    await store.updateTask({ ...b.task, status: 'stopped' });
+    assert.equal(await store.countByStatus(), { sending: 1, success: 0, failure: 1, stopped: 1 });
+    await store.deleteTask(a.task.id);
+    assert.equal(await store.countByStatus(), { sending: 1, success: 0, failure: 0, stopped: 1 });
+  });
+
   it('a task read back is a copy: changing it does not change the store', async (store) => {
     const input = draft('copy');
     const { task } = await store.createTask(input);
