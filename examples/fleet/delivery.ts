@@ -56,7 +56,7 @@ export async function start(): Promise<DemoPart> {
       const delivery = deliveries.get(id);
       if (!delivery) return '-';
       const c = delivery.counters();
-      return `ok=${c.delivery_success_total} retrying=${c.delivery_failure_total} attempts=${c.delivery_attempts_total} live=${c.delivery_live} sink=${sink.isUp() ? 'up' : 'DOWN'} errors=${callErrors}`;
+      return `delivered=${c.delivery_success_total} waiting=${c.delivery_tasks_failure} failed_attempts=${c.delivery_failure_total} attempts=${c.delivery_attempts_total} sink=${sink.isUp() ? 'up' : 'DOWN'} call_errors=${callErrors}`;
     },
     async stop() {
       clearInterval(timer);
