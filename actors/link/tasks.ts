@@ -82,6 +82,7 @@ export class TaskRunner {
       let result: TaskResultPayload;
       try {
         const output = await handler(task.params, context);
+        assertJson(output);
         result = output === undefined ? { status: 'success' } : { status: 'success', output };
         this.counts.succeeded++;
       } catch (error) {
@@ -120,5 +121,14 @@ export class TaskRunner {
   private remember(taskId: string): void {
     this.seen.add(taskId);
     if (this.seen.size > REMEMBERED_TASKS) this.seen.delete(this.seen.values().next().value!);
+  }
+}
+
+/** Throws when `output` cannot go into a frame (a cycle, a BigInt): the task then fails, naming why. */
+function assertJson(output: unknown): void {
+  try {
+    JSON.stringify(output);
+  } catch (error) {
+    throw new Error(`task output is not JSON: ${describeError(error).message}`);
   }
 }
