@@ -133,7 +133,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         const step = (async () => {
           if (reconcileBeforePull) await reconcile();
           if (slots.closed) return { pulled: 0, held: slots.held.size, nextDueAt: null };
-          const result = await backend.pull(runnerId, input.limit, now(), highWeight).catch((error: unknown) => {
+          const at = now();
+          const aliveUntil = at + actor.getSnapshot().context.aliveTtlMs;
+          const result = await backend.pull(runnerId, input.limit, at, highWeight, aliveUntil).catch((error: unknown) => {
             reconcileBeforePull = true;
             throw error;
           });

@@ -75,7 +75,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
       return promote(now, limit);
     },
 
-    async pull(runnerId, limit, now, highWeight): Promise<PullResult> {
+    async pull(runnerId, limit, now, highWeight, aliveUntil): Promise<PullResult> {
+      if (!alive.has(runnerId)) alive.set(runnerId, aliveUntil);
       promote(now, Math.max(limit, promoteBatchSize)); // enough to fill the batch from due jobs
       const pulled: PulledJob[] = [];
       const take = (queue: QueueName, count: number) => {

@@ -74,8 +74,11 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
       return client.swPromote(keys.waiting, keys.high, keys.low, now, limit);
     },
 
-    async pull(runnerId, limit, now, highWeight): Promise<PullResult> {
-      const reply = await client.swPull(keys.waiting, keys.high, keys.low, keys.jobs, keys.working(runnerId), now, limit, Math.max(limit, promoteBatchSize), highWeight);
+    async pull(runnerId, limit, now, highWeight, aliveUntil): Promise<PullResult> {
+      const reply = await client.swPull(
+        keys.waiting, keys.high, keys.low, keys.jobs, keys.working(runnerId), keys.alive,
+        now, limit, Math.max(limit, promoteBatchSize), highWeight, aliveUntil, runnerId,
+      );
       const jobs: PulledJob[] = [];
       for (let i = 1; i + 2 < reply.length; i += 3) {
         jobs.push({ id: reply[i]!, queue: reply[i + 1] as QueueName, data: reply[i + 2] ?? null });

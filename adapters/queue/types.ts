@@ -96,9 +96,11 @@ export interface QueueBackend {
   promoteDue(now: number, limit: number): Promise<number>;
   /**
    * Promotes due jobs, then moves up to `limit` ready jobs into `runnerId`'s working set,
-   * taking `highWeight` high jobs per low one while both have jobs.
+   * taking `highWeight` high jobs per low one while both have jobs. A runner missing from the
+   * alive set (recovered as dead while it lived) is put back with `aliveUntil`, so what it pulls
+   * is recovered if it dies before its next heartbeat; a live runner's deadline is left alone.
    */
-  pull(runnerId: string, limit: number, now: number, highWeight: number): Promise<PullResult>;
+  pull(runnerId: string, limit: number, now: number, highWeight: number, aliveUntil: number): Promise<PullResult>;
   /** Finished jobs: out of the working set, data deleted. Ids no longer in it are ignored. */
   complete(runnerId: string, ids: readonly string[]): Promise<number>;
   /** Failed or malformed jobs: out of the working set, to waiting (retryAt) or dead. */

@@ -33,7 +33,7 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.is(await q.add([job('a')], 100), 1);
     await q.heartbeat('r1', 10_000);
     assert.is(await q.state('a'), 'ready');
-    const pulled = await q.pull('r1', 10, 100, 4);
+    const pulled = await q.pull('r1', 10, 100, 4, 1e9);
     assert.equal(pulled.jobs.map((j) => [j.id, j.queue]), [['a', 'low']]);
     assert.ok(pulled.jobs[0]!.data?.includes('"id":"a"'));
     assert.is(await q.state('a'), 'working');
@@ -48,15 +48,15 @@ export function queueContract(name: string, target: ContractTarget) {
     await q.heartbeat('r1', 10_000);
     await q.add([job('d', 'high', 500), job('e', 'low', 900)], 100);
     assert.is(await q.state('d'), 'waiting');
-    let pulled = await q.pull('r1', 10, 499, 4);
+    let pulled = await q.pull('r1', 10, 499, 4, 1e9);
     assert.is(pulled.jobs.length, 0);
     assert.is(pulled.nextDueAt, 500);
-    pulled = await q.pull('r1', 10, 500, 4);
+    pulled = await q.pull('r1', 10, 500, 4, 1e9);
     assert.equal(pulled.jobs.map((j) => [j.id, j.queue]), [['d', 'high']]);
     assert.is(pulled.nextDueAt, 900);
     assert.is(await q.promoteDue(1000, 100), 1);
     assert.is(await q.state('e'), 'ready');
-    pulled = await q.pull('r1', 10, 1000, 4);
+    pulled = await q.pull('r1', 10, 1000, 4, 1e9);
     assert.is(pulled.nextDueAt, null);
     assert.equal(pulled.jobs.map((j) => j.id), ['e']);
   });
@@ -64,23 +64,23 @@ export function queueContract(name: string, target: ContractTarget) {
   test('priorities: high first by weight, low never starved, either fills the batch alone', async () => {
     await q.heartbeat('r1', 10_000);
     await q.add([...Array.from({ length: 10 }, (_, i) => job(`l${i}`, 'low')), ...Array.from({ length: 10 }, (_, i) => job(`h${i}`, 'high'))], 0);
-    let ids = (await q.pull('r1', 5, 0, 4)).jobs.map((j) => j.id);
+    let ids = (await q.pull('r1', 5, 0, 4, 1e9)).jobs.map((j) => j.id);
     assert.equal(ids, ['h0', 'h1', 'h2', 'h3', 'l0']);
-    ids = (await q.pull('r1', 10, 0, 1)).jobs.map((j) => j.id);
+    ids = (await q.pull('r1', 10, 0, 1, 1e9)).jobs.map((j) => j.id);
     assert.equal(ids, ['h4', 'h5', 'h6', 'h7', 'h8', 'l1', 'l2', 'l3', 'l4', 'l5']);
-    ids = (await q.pull('r1', 10, 0, 4)).jobs.map((j) => j.id);
+    ids = (await q.pull('r1', 10, 0, 4, 1e9)).jobs.map((j) => j.id);
     assert.equal(ids, ['h9', 'l6', 'l7', 'l8', 'l9']);
   });
 
   test('a failure with retries left goes back to waiting; with none, to dead; redrive makes it ready', async () => {
     await q.heartbeat('r1', 10_000);
     await q.add([job('f')], 0);
-    await q.pull('r1', 1, 0, 4);
+    await q.pull('r1', 1, 0, 4, 1e9);
     assert.is(await q.fail('r1', [{ id: 'f', data: '{"changed":1}', retryAt: 300, error: 'boom' }], 10), 1);
     assert.is(await q.state('f'), 'waiting');
     assert.is(await q.get('f'), '{"changed":1}');
-    assert.is((await q.pull('r1', 1, 299, 4)).jobs.length, 0);
-    assert.is((await q.pull('r1', 1, 300, 4)).jobs.length, 1);
+    assert.is((await q.pull('r1', 1, 299, 4, 1e9)).jobs.length, 0);
+    assert.is((await q.pull('r1', 1, 300, 4, 1e9)).jobs.length, 1);
     assert.is(await q.fail('r1', [{ id: 'f', retryAt: null, error: 'boom again' }], 400), 1);
     assert.is(await q.state('f'), 'dead');
     assert.equal(await q.dead(0, 10), [{ id: 'f', data: '{"changed":1}', error: 'boom again', diedAt: 400 }]);
@@ -89,7 +89,7 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.not.ok(await q.redrive('f', 'high'), 'only dead jobs are re-driven');
     assert.is(await q.state('f'), 'ready');
     assert.equal((await q.dead(0, 10)).length, 0);
-    assert.is((await q.pull('r1', 1, 500, 4)).jobs[0]!.data, '{"again":1}');
+    assert.is((await q.pull('r1', 1, 500, 4, 1e9)).jobs[0]!.data, '{"again":1}');
     const counts = await q.counts();
     assert.is(counts.failed, 2);
   });
@@ -97,30 +97,46 @@ export function queueContract(name: string, target: ContractTarget) {
   test('release hands jobs back to the front of ready; unregister releases the rest', async () => {
     await q.heartbeat('r1', 10_000);
     await q.add([job('a'), job('b'), job('c')], 0);
-    await q.pull('r1', 2, 0, 4);
+    await q.pull('r1', 2, 0, 4, 1e9);
     assert.equal((await q.working('r1')).sort(), ['a', 'b']);
     assert.is(await q.release('r1', ['b', 'zzz']), 1);
     assert.equal(await q.working('r1'), ['a']);
-    assert.equal((await q.pull('r1', 1, 0, 4)).jobs.map((j) => j.id), ['b']);
+    assert.equal((await q.pull('r1', 1, 0, 4, 1e9)).jobs.map((j) => j.id), ['b']);
     assert.is(await q.unregister('r1'), 2);
     assert.equal((await q.counts()).low, 3);
     await q.heartbeat('r2', 10_000);
-    assert.equal((await q.pull('r2', 10, 0, 4)).jobs.map((j) => j.id).sort(), ['a', 'b', 'c']);
+    assert.equal((await q.pull('r2', 10, 0, 4, 1e9)).jobs.map((j) => j.id).sort(), ['a', 'b', 'c']);
   });
 
   test('recover hands back the working set of a runner whose alive deadline passed, only once', async () => {
     await q.heartbeat('dead', 1000);
     await q.heartbeat('live', 5000);
     await q.add([job('a'), job('b'), job('c')], 0);
-    await q.pull('dead', 2, 0, 4);
-    await q.pull('live', 1, 0, 4);
+    await q.pull('dead', 2, 0, 4, 1e9);
+    await q.pull('live', 1, 0, 4, 1e9);
     assert.equal(await q.recover(999), { runners: [], jobs: 0 });
     assert.equal(await q.recover(1001), { runners: ['dead'], jobs: 2 });
     assert.equal(await q.recover(1002), { runners: [], jobs: 0 });
     assert.is(await q.complete('dead', ['a', 'b']), 0, 'a late ack of a recovered job does not complete it');
     assert.is(await q.state('a'), 'ready');
     assert.is(await q.state('c'), 'working');
-    assert.equal((await q.pull('live', 5, 10, 4)).jobs.map((j) => j.id).sort(), ['a', 'b']);
+    assert.equal((await q.pull('live', 5, 10, 4, 1e9)).jobs.map((j) => j.id).sort(), ['a', 'b']);
+  });
+
+  test('regression: a runner recovered as dead that pulls again is alive again, so those jobs are recoverable', async () => {
+    // A live runner presumed dead (paused longer than its TTL) is dropped from the alive set; if
+    // its next pull did not put it back, jobs pulled then would sit in a working set nobody
+    // recovers once it really dies before its next heartbeat: lost.
+    await q.heartbeat('slow', 1000);
+    await q.add([job('a'), job('b')], 0);
+    assert.equal(await q.recover(1001), { runners: ['slow'], jobs: 0 });
+    assert.is((await q.pull('slow', 1, 1002, 4, 5000)).jobs.length, 1);
+    assert.equal(await q.recover(4000), { runners: [], jobs: 0 }, 'alive until the deadline the pull gave');
+    assert.equal(await q.recover(5001), { runners: ['slow'], jobs: 1 });
+    assert.is((await q.counts()).low, 2, 'nothing lost');
+    await q.heartbeat('live', 9000);
+    assert.is((await q.pull('live', 10, 5002, 4, 6000)).jobs.length, 2);
+    assert.equal(await q.recover(8000), { runners: [], jobs: 0 }, 'a pull never shortens a live deadline');
   });
 
   test('onWork wakes listeners on add, and stops after unsubscribe', async () => {
@@ -141,7 +157,7 @@ export function queueContract(name: string, target: ContractTarget) {
     const jobs = Array.from({ length: 9000 }, (_, i) => job(`d${i}`, 'low', 1000 + i));
     assert.is(await q.add(jobs, 0), 9000);
     await q.heartbeat('r1', 1e9);
-    const pulled = await q.pull('r1', 9000, 1e6, 4);
+    const pulled = await q.pull('r1', 9000, 1e6, 4, 1e9);
     assert.is(pulled.jobs.length, 9000);
     assert.is(pulled.jobs[8999]!.id, 'd8999');
     assert.is((await q.counts()).waiting, 0);
@@ -151,7 +167,7 @@ export function queueContract(name: string, target: ContractTarget) {
     const jobs = Array.from({ length: 9000 }, (_, i) => job(`j${i}`));
     assert.is(await q.add(jobs, 0), 9000);
     await q.heartbeat('r1', 10_000);
-    const pulled = await q.pull('r1', 9000, 0, 4);
+    const pulled = await q.pull('r1', 9000, 0, 4, 1e9);
     assert.is(pulled.jobs.length, 9000);
     assert.is(pulled.jobs[0]!.id, 'j0');
     assert.is(pulled.jobs[8999]!.id, 'j8999');

@@ -6,11 +6,18 @@
   KEYS[3] low       list of ready ids
   KEYS[4] jobs      hash id → data
   KEYS[5] working   hash id → queue, of the pulling runner
+  KEYS[6] alive     zset runnerId by alive deadline
   ARGV[1] now (epoch ms)
   ARGV[2] limit: most jobs to pull
   ARGV[3] promote limit
   ARGV[4] high weight w: a batch takes ceil(limit·w/(w+1)) high jobs first, fills up with low,
           then with high again — so low is never starved while high is busy
+  ARGV[5] alive deadline to register the runner with when it is not in the alive set
+  ARGV[6] runner id
+
+  A runner recovered as dead while it lived (paused longer than its TTL) is no longer in the
+  alive set; it is put back (ZADD NX: a live runner's deadline is never touched), or the jobs
+  pulled now would be in a working set no recovery looks at, lost if it dies before its heartbeat.
 
   Output: { nextDueAt | "", id1, queue1, data1 | nil, id2, … }. An id without data (deleted
   meanwhile) is returned with nil data and not put into the working set.
@@ -18,6 +25,7 @@
 --!include promote
 --!include chunked
 local now, limit, weight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+redis.call('ZADD', KEYS[6], 'NX', ARGV[5], ARGV[6])
 promote(KEYS[1], KEYS[2], KEYS[3], now, tonumber(ARGV[3]))
 
 local ids, queues = {}, {}
