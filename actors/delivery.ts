@@ -63,18 +63,23 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   const claimed = new Set<string>();
   /** Tasks in the store by status, refreshed by each scan. */
   let storeCounts: Record<StoredStatus, number> | null = null;
+  /** Set by drain(): no new calls, no new scans; in-flight attempts finish. */
+  let draining: Promise<void> | undefined;
+  /** Set by close(), after the drain: resources are being released. */
   let closing: Promise<void> | undefined;
+  let released = false;
 
   const runner = new TaskRunner({
     logic: taskLogic(steps),
-    fast: { steps, now, sleep, ...taskInput, closed: () => closing !== undefined },
+    fast: { steps, now, sleep, ...taskInput, closed: () => released },
     actorOptions,
     taskInput,
     callbacks,
     logger,
     maxLive,
+    draining: () => draining !== undefined,
     onRelease: () => {
-      if (!closing && loop.getSnapshot().context.backlog && runner.size < maxLive / 2) loop.send({ type: 'loop.wake' });
+      if (!draining && loop.getSnapshot().context.backlog && runner.size < maxLive / 2) loop.send({ type: 'loop.wake' });
     },
   });
 
@@ -93,7 +98,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
 
   /** `describe` builds the call's spec; whatever it or the checks throw is a rejected call. */
   async function submit(describe: () => RequestSpec): Promise<DeliveryResult> {
-    if (closing) throw new DeliveryClosedError();
+    if (draining) throw new DeliveryClosedError();
     let draft;
     try {
       const spec = describe();
@@ -118,7 +123,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
       const known = runner.current(key) ?? task;
       return { taskId: known.id, created: false, status: known.status, statusCode: known.lastStatusCode, body: '', error: known.lastError || null };
     }
-    if (closing) throw new DeliveryClosedError(); // stored: the next start delivers it
+    if (draining) throw new DeliveryClosedError(); // stored: the next start delivers it
     return new Promise<DeliveryResult>((resolve) => runner.first(task, resolve));
   }
 
@@ -131,7 +136,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     const ids = await store.incompleteTaskIds(now(), limit);
     let picked = 0;
     for (const id of ids) {
-      if (closing) break;
+      if (draining) break;
       if (runner.has(id)) continue;
       if (picked >= room) return { picked, more: true };
       const task = await store.taskDetail(id);
@@ -161,7 +166,11 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   /** Waits (bounded) until no attempt is in flight and no task is being recorded. */
   async function drain(): Promise<void> {
     const deadline = Date.now() + drainTimeoutMs;
-    while (runner.busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (;;) {
+      runner.releaseWaiting();
+      if (!runner.busy() || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** A task not in progress here, read from the store with its key claimed against the scan. */
@@ -188,7 +197,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   }
 
   async function retryTask(businessType: string, businessId: string): Promise<DeliveryTask | undefined> {
-    if (closing) throw new DeliveryClosedError();
+    if (draining) throw new DeliveryClosedError();
     const key = businessKey(businessType, businessId);
     if (runner.command(key, 'retry')) return runner.current(key);
     return outside(businessType, businessId, async (task) => {
@@ -198,14 +207,25 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     });
   }
 
+  /**
+   * The Facade's drain: no new calls or scans (the loop leaves `ready`), attempts in flight finish
+   * and record their outcome (bounded by drainTimeoutMs). Waiting tasks stay in the store.
+   */
+  function drainAll(): Promise<void> {
+    draining ??= (async () => {
+      loop.send({ type: 'loop.close' });
+      if (loop.getSnapshot().status === 'done') return;
+      await new Promise<void>((resolve) => {
+        const sub = loop.subscribe({ next: (s) => void (s.status === 'done' && (sub.unsubscribe(), resolve())), error: () => resolve() });
+      });
+    })();
+    return draining;
+  }
+
   async function close(): Promise<void> {
     closing ??= (async () => {
-      loop.send({ type: 'loop.close' });
-      if (loop.getSnapshot().status !== 'done') {
-        await new Promise<void>((resolve) => {
-          const sub = loop.subscribe({ next: (s) => void (s.status === 'done' && (sub.unsubscribe(), resolve())), error: () => resolve() });
-        });
-      }
+      await drainAll();
+      released = true;
       runner.releaseAll();
       await http.close();
       if (ownsStore) await store.close();
@@ -216,9 +236,9 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   return {
     actor: loop,
     start() {
-      if (!closing) loop.send({ type: 'loop.start' });
+      if (!draining) loop.send({ type: 'loop.start' });
     },
-    drain,
+    drain: drainAll,
     stop: ((businessType?: string, businessId?: string) =>
       businessType === undefined ? close() : stopTask(businessType, businessId ?? '')) as AutoHttp['stop'],
     retry: retryTask,

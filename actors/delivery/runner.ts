@@ -38,6 +38,8 @@ export interface RunnerDeps {
   logger: Logger;
   /** Tasks in progress above which a failed first attempt is parked for the loop instead of kept. */
   maxLive: number;
+  /** True while the facade drains: failed first attempts are left to the store, not kept. */
+  draining(): boolean;
   /** Called after a task left this process (so the loop can pick more). */
   onRelease(): void;
 }
@@ -132,6 +134,11 @@ export class TaskRunner {
     actor.start();
   }
 
+  /** Drain: tasks only waiting for their next retry leave now (their state is in the store). */
+  releaseWaiting(): void {
+    for (const [id, entry] of [...this.byId]) if (entry.actor?.getSnapshot().matches('waiting')) this.release(entry, id);
+  }
+
   /** Close: every task leaves (its state is in the store); requests still open die with the HTTP client. */
   releaseAll(): void {
     for (const [id, entry] of [...this.byId]) this.release(entry, id);
@@ -155,7 +162,7 @@ export class TaskRunner {
       return;
     }
     this.recordedChange(outcome.task, outcome.error);
-    if (this.byId.get(task.id) !== entry || this.deps.fast.closed()) return this.release(entry, task.id);
+    if (this.byId.get(task.id) !== entry || this.deps.draining()) return this.release(entry, task.id);
     // A command that came in while the outcome was being written applies now, as in the chart.
     const { status } = outcome.task;
     const late = control.command;
