@@ -131,6 +131,10 @@ export function createLink(options: LinkOptions): Link {
     ...(o.clock ? { clock: o.clock } : {}),
   });
 
+  // Retry-queue loading and the TTL sweep, from connect() until the chart stops (closed, or
+  // rejected: a rejected link arms no timer; its queue waits for close()).
+  const background = new Every(clock, (error) => o.logger.error('link: background step failed', { error: String(error) }));
+
   // The writer is attached while the chart is open or closing (a close still flushes and waits
   // for acks): one subscription per state change, never per report.
   let attached = false;
@@ -144,12 +148,11 @@ export function createLink(options: LinkOptions): Link {
         attached = false;
         outbox.detach();
       }
+      if (snapshot.status !== 'active') background.stop();
     },
     error: (error) => o.logger.error('link: chart failed', { error: String(error) }),
   });
   actor.start();
-
-  const background = new Every(clock, (error) => o.logger.error('link: background step failed', { error: String(error) }));
 
   const settledState = () =>
     new Promise<void>((resolve) => {

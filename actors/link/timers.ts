@@ -16,7 +16,9 @@ export class Every {
 
   constructor(private readonly clock: Clock, private readonly onError: (error: unknown) => void) {}
 
+  /** Does nothing once stopped: a stopped link arms no timer. */
   start(ms: number, work: () => Promise<void>): void {
+    if (this.stopped) return;
     const arm = () => {
       const handle = this.clock.setTimeout(() => {
         this.handles.delete(handle);
