@@ -99,10 +99,18 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
   };
   client = createAgentClient({ ...options.client, breakerFor });
 
+  let stopped = false;
+  /** Whether new calls (and retries) are taken: not once drain or stop began. */
+  const taking = () => {
+    const snapshot = actor.getSnapshot();
+    return !stopped && snapshot.status === 'active' && snapshot.hasTag('ready');
+  };
   const pendingSleeps = new Set<{ cancel(): void }>();
   const clock = options.clock;
   const sleep = (ms: number) =>
     new Promise<void>((resolve, reject) => {
+      // A retry backoff that starts once drain or stop began would outlive them: refuse it now.
+      if (!taking()) return reject(new CallsStoppedError('coordinator'));
       const entry = {
         cancel: () => {
           (clock ?? globalThis).clearTimeout(timer as never);
@@ -127,12 +135,12 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
     random: options.random ?? Math.random,
     sleep,
     admit: () => {
-      if (!actor.getSnapshot().hasTag('ready')) throw new CallsStoppedError('coordinator');
+      // A stopped actor keeps its last snapshot (still tagged ready): `stopped` and the status say it.
+      if (!taking()) throw new CallsStoppedError('coordinator');
     },
   });
 
   let started = false;
-  let stopped = false;
   const start = () => {
     if (started) return;
     started = true;
