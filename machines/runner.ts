@@ -9,7 +9,7 @@ import { msUntil, now } from './clock.js';
  *
  *   starting ─→ running ∥ work:     pulling ⇄ saturated | idle | backoff
  *                       ∥ liveness: alive ⇄ beating (heartbeat + recovery)
- *            ─→ draining: finishing (in-flight jobs, up to the deadline) → releasing → stopped
+ *            ─→ draining: finishing (in-flight jobs, up to the deadline ∥ liveness) → releasing → stopped
  *
  * Jobs themselves never pass through the chart (DESIGN.md, hot paths): the facade runs them in its
  * slots; the chart only sees one event per pulled batch and one when a saturated runner has room.
@@ -78,6 +78,23 @@ const notProvided = (name: string) => () => {
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** Heartbeats (refreshing the alive deadline, recovering dead runners) while running and draining. */
+const liveness = {
+  initial: 'alive',
+  states: {
+    alive: { after: { heartbeat: 'beating' } },
+    beating: {
+      invoke: {
+        id: 'heartbeat',
+        src: 'heartbeat',
+        input: ({ context }: { context: RunnerContext }) => ({ aliveTtlMs: context.aliveTtlMs }),
+        onDone: [{ guard: 'recoveredAny', target: 'alive', actions: 'reportRecovery' }, { target: 'alive' }],
+        onError: { target: 'alive', actions: ['recordFailure', 'reportFailure'] },
+      },
+    },
+  },
+} as const;
+
 export const runnerMachine = setup({
   types: {
     input: {} as RunnerInput | undefined,
@@ -106,6 +123,10 @@ export const runnerMachine = setup({
   guards: {
     saturated: ({ context, event }) => (event as unknown as { output: PullOutput }).output.held >= context.needPullThreshold,
     gotJobs: ({ event }) => (event as unknown as { output: PullOutput }).output.pulled > 0,
+    recoveredAny: ({ event }) => {
+      const output = (event as unknown as { output: HeartbeatOutput }).output;
+      return output.recoveredJobs > 0 || output.recoveredRunners.length > 0;
+    },
   },
   actions: {
     recordFailure: assign({
@@ -202,31 +223,22 @@ export const runnerMachine = setup({
             },
           },
         },
-        liveness: {
-          initial: 'alive',
-          states: {
-            alive: { after: { heartbeat: 'beating' } },
-            beating: {
-              invoke: {
-                id: 'heartbeat',
-                src: 'heartbeat',
-                input: ({ context }) => ({ aliveTtlMs: context.aliveTtlMs }),
-                onDone: [
-                  { guard: ({ event }) => event.output.recoveredJobs > 0 || event.output.recoveredRunners.length > 0, target: 'alive', actions: 'reportRecovery' },
-                  { target: 'alive' },
-                ],
-                onError: { target: 'alive', actions: ['recordFailure', 'reportFailure'] },
-              },
-            },
-          },
-        },
+        liveness,
       },
     },
     draining: {
       initial: 'finishing',
       states: {
         finishing: {
-          invoke: { id: 'finishInFlight', src: 'finishInFlight', onDone: 'releasing', onError: 'releasing' },
+          // Still heartbeating: a drain may outlast aliveTtlMs, and a runner that stopped beating
+          // would have its running jobs recovered and run elsewhere at the same time.
+          type: 'parallel',
+          states: {
+            jobs: {
+              invoke: { id: 'finishInFlight', src: 'finishInFlight', onDone: '#runner.draining.releasing', onError: '#runner.draining.releasing' },
+            },
+            liveness,
+          },
           after: { drainDeadline: 'releasing' },
         },
         releasing: {

@@ -140,12 +140,38 @@ test('stop drains: running jobs get until the deadline, then are aborted and han
   assert.is(runner.status().held, 4);
   const stopping = runner.stop({ deadlineMs: 1000 });
   await settle(5);
-  assert.equal(runner.actor.getSnapshot().value, { draining: 'finishing' });
+  assert.ok(runner.actor.getSnapshot().matches({ draining: 'finishing' }));
   clock.increment(1000);
   await stopping;
   assert.equal(aborted.sort(), ['a', 'b']);
   assert.is(await backend.counts().then((c) => c.low), 4, 'every unfinished job is ready again');
   assert.is((await backend.counts()).completed, 0);
+});
+
+test('regression: a drain longer than aliveTtlMs keeps heartbeating, so its running job is not recovered and run twice', async () => {
+  const backend = memoryQueue();
+  const { runner, clock } = make({ backend, threads: 1, aliveTtlMs: 3000, heartbeatEveryMs: 1000 });
+  let finish = () => {};
+  let runs = 0;
+  runner.registerWorker({ name: 'w', perform: () => new Promise<void>((resolve) => ((runs++), (finish = resolve))) });
+  await runner.declare({ name: 'w' });
+  runner.start();
+  await settle(10);
+  assert.is(runner.status().running, 1);
+  const stopping = runner.stop({ deadlineMs: 60_000 });
+  for (let i = 0; i < 10; i++) {
+    clock.increment(1000);
+    await settle(5);
+  }
+  const recovered = await backend.recover(clock.now());
+  const [id] = await backend.working(runner.runnerId);
+  const state = await backend.state(id ?? '');
+  finish();
+  await stopping;
+  assert.equal(recovered, { runners: [], jobs: 0 }, 'still alive 10 s into a 60 s drain');
+  assert.is(state, 'working', 'its job was still its own');
+  assert.is(runs, 1);
+  assert.equal([(await backend.counts()).completed, (await backend.counts()).low], [1, 0]);
 });
 
 test('a runner restarted under the same id takes back what it left in its working set', async () => {

@@ -79,10 +79,14 @@ test('runner chart: a pull that fills the runner waits for capacity; an empty on
   assert.equal(actor.getSnapshot().value, { running: { work: 'pulling', liveness: 'alive' } });
   clock.increment(10_000);
   assert.equal(actor.getSnapshot().value, { running: { work: 'pulling', liveness: 'beating' } }, 'heartbeat every aliveTtl/3');
-  actor.send({ type: 'runner.stop', deadlineMs: 500 });
-  assert.equal(actor.getSnapshot().value, { draining: 'finishing' });
-  clock.increment(500);
-  assert.equal(actor.getSnapshot().value, { draining: 'releasing' }, 'the drain deadline passed');
+  actor.send({ type: 'runner.stop', deadlineMs: 15_000 });
+  assert.ok(actor.getSnapshot().matches({ draining: 'finishing' }));
+  clock.increment(10_000);
+  assert.ok(actor.getSnapshot().matches({ draining: { finishing: { liveness: 'beating' } } }), 'a drain keeps heartbeating');
+  send(done('heartbeat', { recoveredRunners: [], recoveredJobs: 0 }));
+  assert.ok(actor.getSnapshot().matches({ draining: { finishing: { liveness: 'alive' } } }));
+  clock.increment(5000);
+  assert.ok(actor.getSnapshot().matches({ draining: 'releasing' }), 'the drain deadline passed');
   send(done('release'));
   assert.is(actor.getSnapshot().status, 'done');
   actor.stop();
