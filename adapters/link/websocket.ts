@@ -36,12 +36,22 @@ export interface WsFactoryOptions {
    * tick) instead of one syscall each. Adds no latency beyond the current tick. Default true.
    */
   coalesceWrites?: boolean;
+  /**
+   * How long `close()` waits for the peer's close frame before dropping the socket. Default
+   * 1 000 ms (`ws` waits 30 s: a stuck peer kept a closed link's socket, and its process, alive).
+   */
+  closeTimeoutMs?: number;
 }
 
 /** The real factory, over the `ws` package. No compression: frames are small and latency matters. */
 export function wsFactory(options: WsFactoryOptions = {}): WebSocketFactory {
   return (url, handlers) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: options.maxPayload ?? 1 << 20 });
+    // `closeTimeout` is a ws 8 client option its type definitions do not list yet.
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      maxPayload: options.maxPayload ?? 1 << 20,
+      closeTimeout: options.closeTimeoutMs ?? 1_000,
+    } as WebSocket.ClientOptions);
     let lastError = '';
     ws.on('open', () => handlers.open());
     ws.on('message', (data, isBinary) => {

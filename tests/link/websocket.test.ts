@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { wsFactory, type WebSocketConnection } from '../../adapters/link/websocket.js';
@@ -53,6 +54,24 @@ test('ws factory: a refused connection ends in close, with the error as reason',
   assert.equal(c.events, ['close']);
   assert.is(c.closed()!.code, 1006);
   assert.match(c.closed()!.reason, 'ECONNREFUSED');
+});
+
+test('regression: closing towards a peer that never answers the close frame ends within closeTimeoutMs (ws waited 30 s)', async () => {
+  const hung = await startWsServer();
+  // The peer's process is stuck (think SIGSTOP): TCP is up, nothing is read or answered.
+  hung.wss.on('connection', (ws) => (ws as unknown as { _socket: Socket })._socket.pause());
+  let closed = false;
+  const connection = wsFactory({ closeTimeoutMs: 200 })(hung.url, { open() {}, message() {}, close: () => (closed = true) });
+  open.push(connection);
+  try {
+    await eventually(() => connection.isOpen(), 'open');
+    const started = Date.now();
+    connection.close(1000, 'bye');
+    await eventually(() => closed, 'the socket released', 3000);
+    assert.ok(Date.now() - started < 2000, `released after ${Date.now() - started} ms`);
+  } finally {
+    await hung.close();
+  }
 });
 
 test.run();
