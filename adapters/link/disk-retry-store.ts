@@ -22,6 +22,8 @@ export class DiskRetryStore implements RetryStore {
   readonly kind = 'disk' as const;
   private index: Entry[] = [];
   private chain: Promise<void> = Promise.resolve();
+  /** Messages whose file could not be written: still queued, from memory (lost only with the process). */
+  private readonly unwritten = new Map<number, RetryMessage>();
   /** Files that could not be written, read or parsed (counted, skipped, never thrown at callers). */
   ioErrors = 0;
 
@@ -61,8 +63,13 @@ export class DiskRetryStore implements RetryStore {
     const path = this.pathOf(entry);
     const text = JSON.stringify(message);
     this.enqueue(async () => {
-      await writeFile(`${path}.tmp`, text);
-      await rename(`${path}.tmp`, path);
+      try {
+        await writeFile(`${path}.tmp`, text);
+        await rename(`${path}.tmp`, path);
+      } catch (error) {
+        if (this.index[this.firstAfter(entry.order - 1)]?.order === entry.order) this.unwritten.set(entry.order, { ...message });
+        throw error; // counted
+      }
     });
   }
 
@@ -72,6 +79,7 @@ export class DiskRetryStore implements RetryStore {
       const entry = this.index[at];
       if (entry?.order !== order) continue;
       this.index.splice(at, 1);
+      this.unwritten.delete(order);
       const path = this.pathOf(entry);
       this.enqueue(() => unlink(path).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
@@ -111,6 +119,8 @@ export class DiskRetryStore implements RetryStore {
   }
 
   private async read(entry: Entry): Promise<RetryMessage | undefined> {
+    const kept = this.unwritten.get(entry.order);
+    if (kept) return { ...kept };
     try {
       return JSON.parse(await readFile(this.pathOf(entry), 'utf8')) as RetryMessage;
     } catch {

@@ -49,4 +49,21 @@ test('disk retry store: a damaged file is counted and skipped, never thrown', as
   await store.close();
 });
 
+test('regression: a message whose file cannot be written stays queued in memory (it vanished on the next peek)', async () => {
+  const dir = await freshDir();
+  const store = await DiskRetryStore.open(dir, 10);
+  await rm(dir, { recursive: true, force: true }); // the disk goes away under the store
+  store.put(message(1));
+  store.put(message(2));
+  await store.flush();
+  assert.is(store.ioErrors, 2, 'counted');
+  assert.is(store.size(), 2);
+  assert.equal(await store.peek(10), [message(1), message(2)]);
+  store.remove([1]);
+  assert.equal(await store.peek(10), [message(2)]);
+  assert.equal((await store.expire(Number.MAX_SAFE_INTEGER)).map((m) => m.id), ['m-2']);
+  assert.is(store.size(), 0);
+  await store.close();
+});
+
 test.run();
