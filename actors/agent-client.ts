@@ -35,7 +35,7 @@ export interface BreakingAgentClient extends AgentClient {
  */
 export function createAgentClient(options: AgentClientOptions = {}): BreakingAgentClient {
   const breakers = new Map<string, Breaker>();
-  const owned: BreakerFacade[] = [];
+  const owned = new Map<string, BreakerFacade>();
   const breakerFor =
     options.breakerFor ??
     ((endpoint: string): Breaker => {
@@ -48,7 +48,7 @@ export function createAgentClient(options: AgentClientOptions = {}): BreakingAge
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
       });
-      owned.push(breaker);
+      owned.set(endpoint, breaker);
       return breaker;
     });
   const http = createHttpAgentClient({
@@ -63,9 +63,17 @@ export function createAgentClient(options: AgentClientOptions = {}): BreakingAge
     ...http,
     breaker: (endpoint) => breakers.get(endpoint),
     breakerStates: () => Object.fromEntries([...breakers].map(([endpoint, breaker]) => [endpoint, breaker.state])),
+    async release(endpoint) {
+      breakers.delete(endpoint);
+      const breaker = owned.get(endpoint);
+      owned.delete(endpoint);
+      await Promise.all([http.release(endpoint), breaker?.stop()]);
+    },
     async close() {
       await http.close();
-      await Promise.all(owned.map((breaker) => breaker.stop()));
+      await Promise.all([...owned.values()].map((breaker) => breaker.stop()));
+      owned.clear();
+      breakers.clear();
     },
   };
 }

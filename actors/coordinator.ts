@@ -1,6 +1,6 @@
 import { createActor, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { coordinatorMachine, breakerChildId } from '../machines/coordinator.js';
-import { registryMachine, type InstanceDescriptor, type RegistryInput } from '../machines/registry.js';
+import { registryMachine, type InstanceDescriptor, type InstanceRecord, type RegistryInput } from '../machines/registry.js';
 import type { BreakerStateName } from '../machines/breaker.js';
 import type { HttpAgentClientOptions } from '../adapters/agent-client/http-client.js';
 import type { AgentInput, AgentOutput } from '../adapters/agent-client/types.js';
@@ -140,12 +140,40 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
     },
   });
 
+  /**
+   * An endpoint that leaves the registry (every instance at it deregistered) takes its breaker child,
+   * breaker handle and connection pool with it: instances that come and go leave nothing behind.
+   */
+  const releaseDeparted = (registryRef: RegistryRef) => {
+    const endpointsOf = (instances: Record<string, InstanceRecord>) => new Set(Object.values(instances).map((record) => record.endpoint));
+    let seen = registryRef.getSnapshot().context.instances;
+    let present = endpointsOf(seen);
+    registryRef.subscribe({
+      next: ({ context }) => {
+        if (context.instances === seen) return;
+        seen = context.instances;
+        const now = endpointsOf(seen);
+        for (const endpoint of present) {
+          if (now.has(endpoint)) continue;
+          handles.get(endpoint)?.dispose();
+          handles.delete(endpoint);
+          actor.send({ type: 'breaker.remove', endpoint });
+          void client.release(endpoint);
+        }
+        present = now;
+      },
+      error: () => undefined, // the root's own error observer reports it
+    });
+  };
+
   let started = false;
   const start = () => {
     if (started) return;
     started = true;
     actor.start();
-    registry = new RegistryHandle(child('registry') as RegistryRef);
+    const registryRef = child('registry') as RegistryRef;
+    registry = new RegistryHandle(registryRef);
+    releaseDeparted(registryRef);
     // XState keeps no timers in a snapshot: once on the root re-arms the registry child's expiry and
     // health check and every open breaker child's halfOpen deadline (rearmDelays recurses).
     if (options.snapshot) rearmDelays(actor);

@@ -1,4 +1,4 @@
-import { assign, setup, spawnChild } from 'xstate';
+import { assign, setup, spawnChild, stopChild } from 'xstate';
 import { breakerMachine, type BreakerInput } from './breaker.js';
 import { registryMachine, type RegistryInput } from './registry.js';
 
@@ -7,7 +7,8 @@ import { registryMachine, type RegistryInput } from './registry.js';
  * every endpoint's breaker is a spawned child (`breaker:<endpoint>`), so one root shows the whole
  * calls behaviour in the inspector, one clock drives every timer and one persisted snapshot holds
  * it all. The calls themselves (round-robin, failover, retry) run in the facade: a call that
- * changes no state costs no event here.
+ * changes no state costs no event here. An endpoint that leaves the registry (deregistered) gets its
+ * breaker child stopped (`breaker.remove`), so instances that come and go leave nothing behind.
  *
  * running → draining (no new calls; in-flight ones finish) → stopped.
  */
@@ -26,6 +27,8 @@ export interface CoordinatorContext {
 
 export type CoordinatorEvent =
   | { type: 'breaker.add'; endpoint: string }
+  /** The endpoint left the registry: its breaker child stops and its slot is freed. */
+  | { type: 'breaker.remove'; endpoint: string }
   | { type: 'coordinator.drain' }
   | { type: 'coordinator.drained' };
 
@@ -41,6 +44,7 @@ export const coordinatorMachine = setup({
   actors: { registry: registryMachine, breaker: breakerMachine },
   guards: {
     newEndpoint: ({ context, event }) => event.type === 'breaker.add' && typeof event.endpoint === 'string' && !context.endpoints.includes(event.endpoint),
+    knownEndpoint: ({ context, event }) => event.type === 'breaker.remove' && context.endpoints.includes(event.endpoint),
   },
   actions: {
     spawnBreaker: spawnChild('breaker', {
@@ -50,6 +54,10 @@ export const coordinatorMachine = setup({
     rememberEndpoint: assign({
       endpoints: ({ context, event }) => [...context.endpoints, (event as { endpoint: string }).endpoint],
     }),
+    stopBreaker: stopChild(({ event }) => breakerChildId((event as { endpoint: string }).endpoint)),
+    forgetEndpoint: assign({
+      endpoints: ({ context, event }) => context.endpoints.filter((endpoint) => endpoint !== (event as { endpoint: string }).endpoint),
+    }),
   },
 }).createMachine({
   id: 'coordinator',
@@ -57,6 +65,7 @@ export const coordinatorMachine = setup({
   invoke: { src: 'registry', id: 'registry', systemId: 'registry', input: ({ context }) => context.registry },
   on: {
     'breaker.add': { guard: 'newEndpoint', actions: ['spawnBreaker', 'rememberEndpoint'] },
+    'breaker.remove': { guard: 'knownEndpoint', actions: ['stopBreaker', 'forgetEndpoint'] },
   },
   initial: 'running',
   states: {

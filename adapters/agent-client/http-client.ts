@@ -122,6 +122,12 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
       const path = '/api/v1/agents';
       return guarded(endpoint, async () => asAgentList(endpoint, path, await send(endpoint, 'GET', path)));
     },
+    async release(endpoint: string): Promise<void> {
+      const found = targets.get(endpoint);
+      if (!found) return;
+      targets.delete(endpoint);
+      await found.pool.close().catch(() => undefined);
+    },
     async close(): Promise<void> {
       closed = true;
       const pools = [...targets.values()].map((t) => t.pool);

@@ -51,6 +51,11 @@ export interface AgentClient {
   ping(endpoint: string, timeoutMs?: number): Promise<void>;
   /** `GET {endpoint}/api/v1/agents`: the agent names. */
   listAgents(endpoint: string): Promise<string[]>;
+  /**
+   * Forgets one endpoint: its pool closes once its in-flight requests settled and its guard is
+   * dropped; a later call to it starts afresh. For endpoints that left the registry.
+   */
+  release(endpoint: string): Promise<void>;
   /** Destroys every connection pool; calls in flight reject. Idempotent. */
   close(): Promise<void>;
 }

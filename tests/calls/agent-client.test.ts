@@ -125,6 +125,19 @@ test('bad input: a malformed endpoint rejects with a typed error; a non-JSON ans
   }
 });
 
+test('release forgets an endpoint: its breaker is stopped and dropped, a later call starts afresh', async () => {
+  await client.executeAgent(b.url, 'echo', { task: 'warm' });
+  const before = client.breaker(b.url) as unknown as { actor: { getSnapshot(): { status: string } } };
+  assert.ok(before);
+  await client.release(b.url);
+  assert.is(client.breaker(b.url), undefined);
+  assert.is(before.actor.getSnapshot().status, 'stopped', 'the standalone breaker actor is stopped');
+  assert.ok(!(b.url in client.breakerStates()));
+  assert.is((await client.executeAgent(b.url, 'echo', { task: 'again' })).instance, 'b');
+  assert.is(client.breaker(b.url)?.state, 'closed');
+  await client.release('http://127.0.0.1:1'); // never called: nothing to do
+});
+
 test('Retry-After is read as seconds or as an HTTP date', () => {
   assert.is(parseRetryAfter('2', 0), 2000);
   assert.is(parseRetryAfter(new Date(10_000).toUTCString(), 4000), 6000);

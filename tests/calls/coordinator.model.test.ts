@@ -15,6 +15,7 @@ test('coordinator chart: every state and transition walked against a real actor'
     machine,
     events: () => [
       { type: 'breaker.add', endpoint: 'http://127.0.0.1:1' },
+      { type: 'breaker.remove', endpoint: 'http://127.0.0.1:1' },
       { type: 'coordinator.drain' },
       { type: 'coordinator.drained' },
     ],
@@ -25,8 +26,11 @@ test('coordinator chart: every state and transition walked against a real actor'
       assert.equal(actual.value, expected.value);
       const endpoints = (actual.context as CoordinatorContext).endpoints;
       assert.equal(endpoints, (expected.context as CoordinatorContext).endpoints);
-      // Every endpoint in context has its breaker child, while the actor runs.
-      if (actual.status === 'active') for (const endpoint of endpoints) assert.ok(actual.children[`breaker:${endpoint}`], endpoint);
+      // Every endpoint in context has its breaker child, and no other breaker child lives, while the actor runs.
+      if (actual.status === 'active') {
+        for (const endpoint of endpoints) assert.ok(actual.children[`breaker:${endpoint}`], endpoint);
+        assert.equal(Object.keys(actual.children).filter((id) => id.startsWith('breaker:')).length, endpoints.length);
+      }
     },
   });
   assert.is(coverage.states.covered, coverage.states.total);
