@@ -42,6 +42,8 @@ export interface DeliveryInput {
 }
 
 export type { DeliveryCommand };
+// The task and attempt types are the chart's context: exported with it.
+export type { AttemptRequest, AttemptResponse, DeliveryMethod, DeliveryTask, NewDeliveryTask } from './delivery-task.js';
 
 export interface DeliveryContext {
   task: DeliveryTask;
