@@ -143,7 +143,10 @@ export class CallRunner {
         }
       }
     };
-    const workers = Math.max(1, Math.min(maxConcurrency, tasks.length));
+    // A cap that is not a number (NaN, a typo'd option) must not mean zero workers: that would
+    // resolve an array of holes, every task silently dropped. Fall back to the coordinator's cap.
+    const cap = maxConcurrency > 0 ? maxConcurrency : Number.isNaN(Number(maxConcurrency)) ? this.#deps.maxConcurrency : 1;
+    const workers = Math.max(1, Math.floor(Math.min(cap, tasks.length)) || 1);
     await Promise.all(Array.from({ length: workers }, worker));
     return results;
   }

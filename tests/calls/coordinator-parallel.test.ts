@@ -45,4 +45,12 @@ test('every task gets its output or its error; one failure does not stop the oth
   assert.is(results.length, 3);
 });
 
+test('a cap that is not a number still runs every task (no result dropped as a hole)', async () => {
+  peers.coordinator.registry.markHealthy('s0');
+  for (const cap of [Number.NaN, 0, -3, 2.5]) {
+    const results = await peers.coordinator.executeParallel(sleepTasks(5, 5), cap);
+    assert.is(results.filter((r) => r !== undefined && r.output?.result !== undefined).length, 5, `cap ${cap}`);
+  }
+});
+
 test.run();
