@@ -150,6 +150,17 @@ export class BreakerHandle implements Breaker {
   }
 }
 
+/**
+ * A persisted breaker snapshot made fit to resume: a probe that was in flight when it was taken
+ * belongs to a process that is gone, so its result never comes. Restored as is, its slot would stay
+ * taken and every call in halfOpen fail with ErrTooManyRequests forever. Frees the slots.
+ */
+export function withoutProbesInFlight<T>(snapshot: T): T {
+  const { value, context } = (snapshot ?? {}) as { value?: unknown; context?: { probes?: unknown } };
+  if (value !== 'halfOpen' || !context || typeof context.probes !== 'number' || context.probes === 0) return snapshot;
+  return { ...snapshot, context: { ...context, probes: 0 } };
+}
+
 export interface BreakerOptions extends BreakerInput, BreakerPolicy, Partial<HostEnv> {
   /** A persisted snapshot (`getPersistedSnapshot()`) to resume from; an open deadline is re-armed. */
   snapshot?: unknown;
@@ -166,7 +177,7 @@ export function createBreaker(options: BreakerOptions = {}): BreakerFacade {
   const logger = options.logger ?? silentLogger;
   const actor = createActor(breakerMachine, {
     input: { name: options.name, maxFailures: options.maxFailures, timeoutMs: options.timeoutMs, halfOpenMaxProbes: options.halfOpenMaxProbes },
-    ...(options.snapshot ? { snapshot: options.snapshot as BreakerSnapshot } : {}),
+    ...(options.snapshot ? { snapshot: withoutProbesInFlight(options.snapshot) as BreakerSnapshot } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.id ? { id: options.id } : {}),

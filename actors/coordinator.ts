@@ -8,7 +8,7 @@ import { silentLogger } from '../adapters/logger.js';
 import { CallsStoppedError } from '../errors/calls.js';
 import { describeError } from '../errors/base.js';
 import { createAgentClient, type AgentClientBreakerOptions, type BreakingAgentClient } from './agent-client.js';
-import { BreakerHandle, type Breaker, type BreakerRef } from './breaker.js';
+import { BreakerHandle, withoutProbesInFlight, type Breaker, type BreakerRef } from './breaker.js';
 import { CallRunner, type AgentTask, type CallCounters, type AgentTaskResult, type RetryOptions } from './coordinator-calls.js';
 import { healthCheckActor, RegistryHandle, type RegistryRef, type RegistryStatistics } from './registry.js';
 import type { Facade, HostEnv } from './facade.js';
@@ -77,7 +77,7 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
   });
   const actor = createActor(machine, {
     input: { registry: options.registry ?? {}, breaker: breakerSettings },
-    ...(options.snapshot ? { snapshot: options.snapshot as SnapshotFrom<typeof coordinatorMachine> } : {}),
+    ...(options.snapshot ? { snapshot: withoutBreakerProbes(options.snapshot) as SnapshotFrom<typeof coordinatorMachine> } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.id ? { id: options.id } : {}),
@@ -224,4 +224,14 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
       };
     },
   };
+}
+
+/** A persisted coordinator snapshot whose breaker children hold no probe of a process that is gone. */
+function withoutBreakerProbes(snapshot: unknown): unknown {
+  const children = (snapshot as { children?: Record<string, { src?: unknown; snapshot?: unknown }> } | null)?.children;
+  if (!children) return snapshot;
+  const fresh = Object.fromEntries(
+    Object.entries(children).map(([id, entry]) => [id, entry?.src === 'breaker' ? { ...entry, snapshot: withoutProbesInFlight(entry.snapshot) } : entry]),
+  );
+  return { ...(snapshot as object), children: fresh };
 }

@@ -155,6 +155,25 @@ test('a breaker restored mid-open re-arms its deadline for exactly the time left
   await restored.stop();
 });
 
+test('a breaker restored in halfOpen with a probe in flight frees the probe slot (the probe died with the old process)', async () => {
+  const { breaker, clock } = make({ maxFailures: 1 });
+  await trip(breaker, 1);
+  clock.increment(1000);
+  assert.is(breaker.state, 'halfOpen');
+  void breaker.execute(() => new Promise(() => {})); // a probe that never comes back
+  assert.is(breaker.status().probes, 1);
+  const persisted = JSON.parse(JSON.stringify(breaker.actor.getPersistedSnapshot()));
+  await breaker.stop();
+
+  const clock2 = new SimulatedClock();
+  clock2.set(1000);
+  const restored = createBreaker({ clock: clock2, snapshot: persisted });
+  assert.is(restored.state, 'halfOpen');
+  assert.is(await restored.execute(ok), 'ok', 'a new probe goes through instead of ErrTooManyRequests');
+  assert.is(restored.state, 'closed');
+  await restored.stop();
+});
+
 test('hot path: successes in closed with zero failures cost no chart event', async () => {
   const events: string[] = [];
   const inspect = (event: InspectionEvent) => {

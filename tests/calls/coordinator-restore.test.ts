@@ -73,4 +73,29 @@ test('a coordinator restored from its snapshot keeps instances and breakers, and
   }
 });
 
+test('a coordinator restored with a breaker probe in flight lets a new probe through', async () => {
+  const clock = new SimulatedClock();
+  const first = createCoordinator({ ...options(), clock, instances: [{ id: 'r', service: 'svc', endpoint: service.url }] });
+  await first.executeAgent('svc', 'echo', { task: 'x' });
+  const ref = first.actor.getSnapshot().children[`breaker:${service.url}`]!;
+  for (let i = 0; i < 5; i++) (ref as { send(e: unknown): void }).send({ type: 'call.failed' });
+  clock.increment(1000);
+  const breaker = first.breaker(service.url)!;
+  assert.is(breaker.state, 'halfOpen');
+  void breaker.execute(() => new Promise(() => {})); // the probe of a process about to die
+  const persisted = JSON.parse(JSON.stringify(first.actor.getPersistedSnapshot()));
+  await first.stop();
+
+  const clock2 = new SimulatedClock();
+  clock2.set(1000);
+  const restored = createCoordinator({ ...options(), clock: clock2, snapshot: persisted });
+  try {
+    assert.is(restored.breaker(service.url), undefined, 'no handle until the endpoint is called');
+    assert.is((await restored.executeAgent('svc', 'echo', { task: 'after' })).result, 'after');
+    assert.is(restored.breaker(service.url)!.state, 'closed');
+  } finally {
+    await restored.stop();
+  }
+});
+
 test.run();
