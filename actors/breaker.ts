@@ -54,7 +54,16 @@ export class BreakerHandle implements Breaker {
 
   constructor(ref: BreakerRef, policy: BreakerPolicy = {}) {
     this.#ref = ref;
-    this.#isFailure = policy.isFailure ?? countsAsFailure;
+    const isFailure = policy.isFailure ?? countsAsFailure;
+    // A predicate that throws must not skip the event that frees a probe slot (the breaker would
+    // refuse every call in halfOpen for good): such an error counts as a failure.
+    this.#isFailure = (error) => {
+      try {
+        return isFailure(error);
+      } catch {
+        return true;
+      }
+    };
     const onStateChange = policy.onStateChange;
     if (onStateChange) this.#listener = ref.on('breaker.stateChanged', (event) => onStateChange(event.from, event.to));
   }

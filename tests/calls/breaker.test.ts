@@ -174,6 +174,26 @@ test('a breaker restored in halfOpen with a probe in flight frees the probe slot
   await restored.stop();
 });
 
+test('an isFailure predicate that throws counts the error as a failure and never strands a probe', async () => {
+  const { breaker, clock } = make({
+    maxFailures: 1,
+    isFailure: () => {
+      throw new Error('predicate bug');
+    },
+  });
+  const boom = new Error('call failed');
+  assert.is(await rejects(breaker.execute(fail(boom)), Error), boom, 'the caller sees the call error, not the predicate one');
+  assert.is(breaker.state, 'open');
+  clock.increment(1000);
+  await rejects(breaker.execute(fail(boom)), Error);
+  assert.is(breaker.state, 'open', 'the failed probe reopened the circuit');
+  assert.is(breaker.status().probes, 0);
+  clock.increment(1000);
+  assert.is(await breaker.execute(ok), 'ok');
+  assert.is(breaker.state, 'closed');
+  await breaker.stop();
+});
+
 test('hot path: successes in closed with zero failures cost no chart event', async () => {
   const events: string[] = [];
   const inspect = (event: InspectionEvent) => {
