@@ -121,8 +121,11 @@ export class Outbox {
     this.forget(entry);
     if (!this.backlog) {
       if (this.inFlight.size === 0) this.wakeSettled();
-    } else if (this.inFlight.size === this.options.maxInFlight >> 1) {
-      void this.pump(true); // half the window is free again: refill it from the queue
+    } else if (this.inFlight.size === this.options.maxInFlight >> 1 || this.inFlight.size === 0) {
+      // Half the window is free again, or the last disk batch is all acked: refill from the queue.
+      // (The load interval alone would cap a disk backlog, and the live reports queued behind it,
+      // at one batch per interval.)
+      void this.pump(true);
     }
   }
 
