@@ -87,6 +87,14 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     return guard ? guard.execute(call) : call();
   }
 
+  /** One `GET …/tasks/{taskId}` through the guard, with its own request timeout. */
+  async function poll(endpoint: string, taskId: string, requestTimeoutMs: number): Promise<AsyncResult> {
+    const path = `/api/v1/agents/tasks/${encodeURIComponent(taskId)}`;
+    const result = await guarded(endpoint, async () => asTaskStatus(endpoint, path, await send(endpoint, 'GET', path, undefined, requestTimeoutMs)));
+    if (result.status === 'failed') throw new AgentTaskFailedError(endpoint, taskId, result.error);
+    return result;
+  }
+
   const client: AgentClient = {
     executeAgent(endpoint: string, agent: string, input: AgentInput): Promise<AgentOutput> {
       const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute`;
@@ -96,11 +104,8 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
       const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute/async`;
       return guarded(endpoint, async () => asTaskId(endpoint, path, await send(endpoint, 'POST', path, input)));
     },
-    async getAsyncResult(endpoint: string, taskId: string): Promise<AsyncResult> {
-      const path = `/api/v1/agents/tasks/${encodeURIComponent(taskId)}`;
-      const result = await guarded(endpoint, async () => asTaskStatus(endpoint, path, await send(endpoint, 'GET', path)));
-      if (result.status === 'failed') throw new AgentTaskFailedError(endpoint, taskId, result.error);
-      return result;
+    getAsyncResult(endpoint: string, taskId: string): Promise<AsyncResult> {
+      return poll(endpoint, taskId, timeoutMs);
     },
     async waitForAsyncResult(endpoint: string, taskId: string, wait: WaitOptions = {}): Promise<AgentOutput> {
       const pollIntervalMs = wait.pollIntervalMs ?? options.wait?.pollIntervalMs ?? AGENT_CLIENT_DEFAULTS.pollIntervalMs;
@@ -108,7 +113,12 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
       const started = Date.now();
       for (;;) {
         wait.signal?.throwIfAborted();
-        const result = await client.getAsyncResult(endpoint, taskId);
+        // A poll gets no more than the time left: a peer that stops answering cannot stretch the
+        // overall deadline by a whole request timeout.
+        const result = await poll(endpoint, taskId, Math.max(1, Math.min(timeoutMs, started + deadlineMs - Date.now()))).catch((error: unknown) => {
+          if (error instanceof AgentTimeoutError && Date.now() - started >= deadlineMs) throw new AgentWaitTimeoutError(endpoint, taskId, Date.now() - started);
+          throw error;
+        });
         if (result.completed) return result.output ?? {};
         const left = started + deadlineMs - Date.now();
         if (left <= 0) throw new AgentWaitTimeoutError(endpoint, taskId, Date.now() - started);

@@ -71,6 +71,20 @@ test('waitForAsyncResult gives up at its overall deadline', async () => {
   assert.is((error as AgentWaitTimeoutError).code, 'SW_AGENT_WAIT_TIMEOUT');
 });
 
+test('waitForAsyncResult keeps its deadline when the peer stops answering polls (no request timeout overshoot)', async () => {
+  const patient = createAgentClient({ requestTimeoutMs: 10_000 });
+  const taskId = await patient.executeAgentAsync(b.url, 'sleep', { task: 'slow', context: { ms: 5000 } });
+  b.hang(true);
+  try {
+    const started = Date.now();
+    await rejects(patient.waitForAsyncResult(b.url, taskId, { pollIntervalMs: 20, deadlineMs: 200 }), AgentWaitTimeoutError);
+    assert.ok(Date.now() - started < 2000, `gave up after ${Date.now() - started} ms, deadline 200 ms`);
+  } finally {
+    b.hang(false);
+    await patient.close();
+  }
+});
+
 test('4xx is the caller fault: a typed error that never opens the breaker', async () => {
   for (let i = 0; i < 4; i++) {
     const error = await rejects(client.executeAgent(a.url, 'fail', { task: 'x', context: { status: 422 } }), AgentHttpStatusError);
