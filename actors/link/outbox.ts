@@ -139,7 +139,10 @@ export class Outbox {
     return this.exclusive(() => this.pumpOnce(includeDisk));
   }
 
-  /** Drops queued reports (not yet in flight) older than the TTL. */
+  /**
+   * Drops reports older than the TTL: queued ones, and those in flight (sent on a connection that
+   * stays up but never acked: without this they would wait for a reconnect, past any TTL).
+   */
   expire(): Promise<void> {
     return this.exclusive(async () => {
       const cutoff = this.options.now() - this.options.ttlMs;
@@ -148,6 +151,7 @@ export class Outbox {
         ...((await this.disk?.expire(cutoff, this.diskCursor)) ?? []),
       ];
       for (const message of expired) this.drop(message, 'ttl');
+      for (const entry of this.inFlight.values()) if (entry.createdAt < cutoff) this.giveUp(entry, false);
       this.checkWarning();
     });
   }

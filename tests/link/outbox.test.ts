@@ -104,4 +104,18 @@ test('outbox: at most maxInFlight unacked; the rest queue and go, in order, as a
   await h.outbox.whenSettled();
 });
 
+test('regression: the TTL sweep also drops a report in flight past its TTL (one never acked on a live connection stayed forever)', async () => {
+  const h = harness(1_000);
+  h.outbox.attach(h.writer);
+  const stale = h.report('never acked');
+  h.advance(600);
+  const fresh = h.report('fresh');
+  h.advance(600);
+  await h.outbox.expire();
+  assert.equal(h.dropped, [`${stale}:ttl`]);
+  assert.is(h.outbox.gauges().inFlight, 1);
+  h.outbox.ack(fresh);
+  await h.outbox.whenSettled();
+});
+
 test.run();
