@@ -42,17 +42,25 @@ export function createSidecarHttpClient(options: SidecarHttpClientOptions = {}):
     return text;
   };
 
-  async function post(operation: string, path: string, body: object, signal?: AbortSignal): Promise<void> {
-    const fullPath = basePath + path;
-    const url = base.origin + fullPath;
+  const origin = base.origin;
+  const headers = { 'content-type': 'application/json' };
+  /** One endpoint: its path and URL (for errors) worked out once, not per call. */
+  const endpoint = (operation: string, path: string) => ({ operation, path: basePath + path, url: origin + basePath + path });
+  const endpoints = {
+    register: endpoint('register', paths.register),
+    drain: endpoint('drain', paths.drain),
+    deregister: endpoint('deregister', paths.deregister),
+  };
+
+  async function post({ operation, path, url }: { operation: string; path: string; url: string }, body: object, signal?: AbortSignal): Promise<void> {
     const payload = serialise(body);
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request({
-        origin: base.origin,
-        path: fullPath,
+        origin,
+        path,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: payload,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -62,18 +70,21 @@ export function createSidecarHttpClient(options: SidecarHttpClientOptions = {}):
       if (signal?.aborted) throw error;
       throw new SidecarRequestError(operation, url, null, (error as Error).message ?? String(error), error);
     }
-    // Always read the body: an unread body pins the connection and the pool stalls.
-    const text = await response.body.text().catch(() => '');
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      const quoted = text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
-      throw new SidecarRequestError(operation, url, response.statusCode, `answered ${response.statusCode}${quoted ? `: ${quoted}` : ''}`);
+    // Always read the body to its end: an unread body pins the connection and the pool stalls. A
+    // 2xx answer's body is never used, so it is drained without decoding (undici's `dump()`).
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      await response.body.dump({ limit: Number.MAX_SAFE_INTEGER }).catch(() => undefined);
+      return;
     }
+    const text = await response.body.text().catch(() => '');
+    const quoted = text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
+    throw new SidecarRequestError(operation, url, response.statusCode, `answered ${response.statusCode}${quoted ? `: ${quoted}` : ''}`);
   }
 
   return {
-    register: (node: ServiceNodeBody, signal?: AbortSignal) => post('register', paths.register, node, signal),
-    drain: (request: DrainRequest, signal?: AbortSignal) => post('drain', paths.drain, request, signal),
-    deregister: (request: DeregisterRequest, signal?: AbortSignal) => post('deregister', paths.deregister, request, signal),
+    register: (node: ServiceNodeBody, signal?: AbortSignal) => post(endpoints.register, node, signal),
+    drain: (request: DrainRequest, signal?: AbortSignal) => post(endpoints.drain, request, signal),
+    deregister: (request: DeregisterRequest, signal?: AbortSignal) => post(endpoints.deregister, request, signal),
     close: async () => {
       if (owned) await dispatcher.close();
     },
