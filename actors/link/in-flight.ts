@@ -10,6 +10,8 @@ export interface InFlight extends RetryMessage {
 
 /** Holes allowed between consecutive orders before an entry goes to the side table. */
 const MAX_GAP = 1024;
+/** Slots spanned (mostly holes) before old live entries move to the side table. */
+const SPARSE_SPAN = 8192;
 
 /**
  * The reports sent and not yet acked, in send order, found by id.
@@ -69,6 +71,8 @@ export class InFlightWindow {
     while (this.slots.length < index) this.slots.push(undefined);
     this.slots.push(entry);
     this.inSlots++;
+    const span = this.slots.length - this.head;
+    if (span > SPARSE_SPAN && this.inSlots * 4 < span) this.unpin(this.head + (span >> 1));
   }
 
   get(id: string): InFlight | undefined {
@@ -99,6 +103,24 @@ export class InFlightWindow {
       if (entry !== undefined) all.push(entry);
     }
     return this.side.size ? all.sort((a, b) => a.order - b.order) : all;
+  }
+
+  /**
+   * A few old reports left unacked (the server dropped them; they wait for a reconnect or their
+   * TTL) would otherwise hold `head`, and the slot array would grow with every report after them.
+   * The live entries below `until` move to the side table and the window compacts.
+   */
+  private unpin(until: number): void {
+    for (let i = this.head; i < until; i++) {
+      const entry = this.slots[i];
+      if (entry === undefined) continue;
+      this.side.set(entry.id, entry);
+      this.slots[i] = undefined;
+      this.inSlots--;
+    }
+    this.head = until;
+    while (this.head < this.slots.length && this.slots[this.head] === undefined) this.head++;
+    this.compact();
   }
 
   private compact(): void {

@@ -57,4 +57,24 @@ test('in-flight window: compacts after many acks without losing entries', () => 
   assert.is(w.values().length, 11);
 });
 
+test('regression: one report never acked does not pin the window (its slot array grew by one per report sent after it)', () => {
+  const w = windowOf();
+  const stuck = entry(w, ORIGIN);
+  w.add(stuck);
+  for (let i = 1; i <= 200_000; i++) {
+    const e = entry(w, ORIGIN + i);
+    w.add(e);
+    w.delete(e);
+  }
+  const slots = (w as unknown as { slots: unknown[] }).slots.length;
+  assert.ok(slots < 20_000, `slot array of ${slots}`);
+  assert.is(w.size, 1);
+  assert.is(w.get(stuck.id), stuck);
+  const next = entry(w, ORIGIN + 200_001);
+  w.add(next);
+  assert.equal(w.values(), [stuck, next]);
+  w.delete(stuck);
+  assert.equal(w.values(), [next]);
+});
+
 test.run();
