@@ -18,11 +18,12 @@ export interface RegistryStatistics {
   unhealthy: number;
   expired: number;
   byService: Record<string, { total: number; healthy: number }>;
-  /** Bad input dropped by the chart, health checks run, checks that failed as a whole, expirations. */
+  /** Bad input dropped by the chart, health checks run, checks that failed as a whole, expirations, expired instances removed. */
   rejected: number;
   checks: number;
   checkErrors: number;
   expirations: number;
+  purged: number;
 }
 
 /** The seed's Registry API over a running registry actor (a root, or the coordinator's child). */
@@ -105,8 +106,8 @@ export class RegistryHandle {
   }
 
   statistics(): RegistryStatistics {
-    const { instances, rejected, checks, checkErrors, expirations } = this.#ref.getSnapshot().context;
-    const stats: RegistryStatistics = { services: 0, instances: 0, healthy: 0, unhealthy: 0, expired: 0, byService: {}, rejected, checks, checkErrors, expirations };
+    const { instances, rejected, checks, checkErrors, expirations, purged = 0 } = this.#ref.getSnapshot().context;
+    const stats: RegistryStatistics = { services: 0, instances: 0, healthy: 0, unhealthy: 0, expired: 0, byService: {}, rejected, checks, checkErrors, expirations, purged };
     for (const record of Object.values(instances)) {
       stats.instances++;
       stats[record.status]++;
@@ -161,7 +162,7 @@ export function createRegistry(options: RegistryOptions = {}): RegistryFacade {
   const ping = options.ping ?? ((endpoint: string) => pinger!.ping(endpoint));
   const machine = registryMachine.provide({ actors: { checkHealth: healthCheckActor(ping) } });
   const actor = createActor(machine, {
-    input: { heartbeatTtlMs: options.heartbeatTtlMs, healthCheckIntervalMs: options.healthCheckIntervalMs },
+    input: { heartbeatTtlMs: options.heartbeatTtlMs, healthCheckIntervalMs: options.healthCheckIntervalMs, expiredRetentionMs: options.expiredRetentionMs },
     ...(options.snapshot ? { snapshot: options.snapshot as RegistrySnapshot } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -194,8 +195,8 @@ export function createRegistry(options: RegistryOptions = {}): RegistryFacade {
     statistics: () => handle.statistics(),
     status: () => handle.statistics(),
     counters() {
-      const { instances, healthy, unhealthy, expired, rejected, checks, checkErrors, expirations } = handle.statistics();
-      return { instances, healthy, unhealthy, expired, rejected, health_checks: checks, health_check_errors: checkErrors, expirations };
+      const { instances, healthy, unhealthy, expired, rejected, checks, checkErrors, expirations, purged } = handle.statistics();
+      return { instances, healthy, unhealthy, expired, rejected, health_checks: checks, health_check_errors: checkErrors, expirations, purged };
     },
     async stop() {
       actor.stop();

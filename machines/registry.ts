@@ -9,7 +9,8 @@ export { instanceProblem } from './registry-instance.js';
 /**
  * A registry of service instances. Each instance is healthy ⇄ unhealthy (marked by callers and by
  * a background `GET /health` check) and becomes expired when neither a heartbeat nor a passing
- * health check was seen within `heartbeatTtlMs`. Two parallel regions keep the two clocks apart:
+ * health check was seen within `heartbeatTtlMs`; an expired instance is removed `expiredRetentionMs`
+ * later (a heartbeat before that revives it). Two parallel regions keep the two clocks apart:
  * `expiry` sleeps until the earliest `expiresAt` in context (absolute, so a restore re-arms it),
  * `health` checks every `healthCheckIntervalMs` (0 = never) through the invoked `checkHealth` actor.
  * Both sleeps are named `after` delays read from context: the owner of a restored actor calls
@@ -34,17 +35,25 @@ export interface RegistryInput {
   heartbeatTtlMs?: number;
   /** Period of the background health check. 0 = off. Default 10 000 ms. */
   healthCheckIntervalMs?: number;
+  /**
+   * How long an expired instance is kept (a heartbeat still revives it) before it is removed, so
+   * instances that die without deregistering do not pile up. 0 = keep forever. Default 300 000 ms.
+   */
+  expiredRetentionMs?: number;
 }
 
 export interface RegistryContext {
   heartbeatTtlMs: number;
   healthCheckIntervalMs: number;
+  expiredRetentionMs: number;
   instances: Record<string, InstanceRecord>;
   /** Events dropped as bad input (invalid instance, unknown id). */
   rejected: number;
   checks: number;
   checkErrors: number;
   expirations: number;
+  /** Expired instances removed after `expiredRetentionMs`. */
+  purged: number;
 }
 
 export interface HealthResult {
@@ -59,14 +68,19 @@ export type RegistryEvent =
   | { type: 'instance.markHealthy'; id: string }
   | { type: 'instance.markUnhealthy'; id: string };
 
-export const REGISTRY_DEFAULTS = { heartbeatTtlMs: 30_000, healthCheckIntervalMs: 10_000 } as const;
+export const REGISTRY_DEFAULTS = { heartbeatTtlMs: 30_000, healthCheckIntervalMs: 10_000, expiredRetentionMs: 300_000 } as const;
 
-/** The earliest expiry deadline among live instances, or null. */
+/** When `record` is removed: `expiredRetentionMs` after it expired; null when it is kept. */
+const purgeAt = (context: RegistryContext, record: InstanceRecord): number | null =>
+  record.status === 'expired' && record.expiresAt !== null && context.expiredRetentionMs > 0 ? record.expiresAt + context.expiredRetentionMs : null;
+
+/** The earliest deadline of the expiry region: a live instance expiring, or an expired one removed; or null. */
 export function nextExpiry(context: RegistryContext): number | null {
   let earliest: number | null = null;
   for (const record of Object.values(context.instances)) {
-    if (record.status === 'expired' || record.expiresAt === null) continue;
-    if (earliest === null || record.expiresAt < earliest) earliest = record.expiresAt;
+    const deadline = record.status === 'expired' ? purgeAt(context, record) : record.expiresAt;
+    if (deadline === null) continue;
+    if (earliest === null || deadline < earliest) earliest = deadline;
   }
   return earliest;
 }
@@ -143,15 +157,21 @@ export const registryMachine = setup({
     expireDue: assign(({ context, system }) => {
       const at = now(system);
       let expired = 0;
+      let purged = 0;
       const instances = produce(context.instances, (draft) => {
         for (const record of Object.values(draft)) {
           if (record.status !== 'expired' && record.expiresAt !== null && record.expiresAt <= at) {
             record.status = 'expired';
             expired++;
           }
+          const removeAt = purgeAt(context, record);
+          if (removeAt !== null && removeAt <= at) {
+            delete draft[record.id];
+            purged++;
+          }
         }
       });
-      return { instances, expirations: context.expirations + expired };
+      return { instances, expirations: context.expirations + expired, purged: (context.purged ?? 0) + purged }; // ?? 0: snapshots from before the field
     }),
     applyHealth: assign(({ context, event, system }) => {
       const results = (event as unknown as { output: HealthResult[] }).output;
@@ -177,11 +197,13 @@ export const registryMachine = setup({
   context: ({ input }) => ({
     heartbeatTtlMs: Math.max(0, input?.heartbeatTtlMs ?? REGISTRY_DEFAULTS.heartbeatTtlMs),
     healthCheckIntervalMs: Math.max(0, input?.healthCheckIntervalMs ?? REGISTRY_DEFAULTS.healthCheckIntervalMs),
+    expiredRetentionMs: Math.max(0, input?.expiredRetentionMs ?? REGISTRY_DEFAULTS.expiredRetentionMs),
     instances: {},
     rejected: 0,
     checks: 0,
     checkErrors: 0,
     expirations: 0,
+    purged: 0,
   }),
   type: 'parallel',
   on: {

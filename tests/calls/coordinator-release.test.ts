@@ -1,5 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
+import { SimulatedClock } from 'xstate';
+import { createCoordinator } from '../../actors/coordinator.js';
 import { startPeers, type CallsPeers } from './helpers/peers.js';
 
 let peers: CallsPeers;
@@ -41,6 +43,29 @@ test('instances that come and go at ever new endpoints leave no breakers behind 
   assert.is(breakerChildren().length, 2);
   assert.is(Object.keys(peers.coordinator.status().breakers).length, 2);
   assert.is(peers.coordinator.actor.getSnapshot().context.endpoints.length, 2);
+});
+
+test('an instance that dies without deregistering: expired, removed after the retention, and its breaker released', async () => {
+  const clock = new SimulatedClock();
+  const endpoint = peers.services[0]!.url;
+  const coordinator = createCoordinator({
+    clock,
+    registry: { heartbeatTtlMs: 1000, expiredRetentionMs: 2000, healthCheckIntervalMs: 0 },
+    instances: [{ id: 'ghost', service: 'ghosts', endpoint }],
+  });
+  try {
+    await coordinator.executeAgent('ghosts', 'echo', { task: 'once' });
+    assert.is(coordinator.breaker(endpoint)?.state, 'closed');
+    clock.increment(1000);
+    assert.is(coordinator.registry.getInstance('ghost')?.status, 'expired');
+    assert.ok(coordinator.breaker(endpoint), 'kept while the instance may still come back');
+    clock.increment(2000);
+    assert.is(coordinator.registry.getInstance('ghost'), undefined);
+    assert.is(coordinator.breaker(endpoint), undefined);
+    assert.equal(Object.keys(coordinator.actor.getSnapshot().children), ['registry']);
+  } finally {
+    await coordinator.stop();
+  }
 });
 
 test.run();

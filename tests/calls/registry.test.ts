@@ -84,6 +84,40 @@ test('an instance expires when no heartbeat arrives within the TTL; a heartbeat 
   await registry.stop();
 });
 
+test('an expired instance is removed expiredRetentionMs after it expired (dead instances do not pile up)', async () => {
+  const clock = new SimulatedClock();
+  const registry = createRegistry({ clock, heartbeatTtlMs: 1000, expiredRetentionMs: 5000, healthCheckIntervalMs: 0 });
+  registry.register(instance('a', 1));
+  registry.register(instance('b', 2));
+  clock.increment(1000);
+  assert.is(registry.getInstance('a')?.status, 'expired');
+  registry.heartbeat('b'); // a sign of life within the retention revives it
+  assert.is(registry.getInstance('b')?.status, 'healthy');
+  clock.increment(4999);
+  assert.is(registry.getInstance('a')?.status, 'expired', 'kept (and revivable) during the retention');
+  clock.increment(1);
+  assert.is(registry.getInstance('a'), undefined);
+  assert.is(registry.getInstance('b')?.status, 'expired', 'b expired again at 2000 and waits out its own retention');
+  throws(() => registry.heartbeat('a'), InstanceNotFoundError);
+  assert.is(registry.statistics().purged, 1);
+  assert.is(registry.counters().purged, 1);
+  // Churn: instances that die without deregistering leave nothing behind.
+  for (let i = 0; i < 50; i++) registry.register(instance(`churn${i}`, 100 + i));
+  clock.increment(7000);
+  assert.equal(registry.getAllInstances('users').map((r) => r.id), []);
+  assert.is(registry.statistics().purged, 52);
+  await registry.stop();
+});
+
+test('expiredRetentionMs 0 keeps expired instances for good', async () => {
+  const clock = new SimulatedClock();
+  const registry = createRegistry({ clock, heartbeatTtlMs: 1000, expiredRetentionMs: 0, healthCheckIntervalMs: 0 });
+  registry.register(instance('a', 1));
+  clock.increment(1_000_000);
+  assert.is(registry.getInstance('a')?.status, 'expired');
+  await registry.stop();
+});
+
 test('the background health check marks instances by their ping and counts as a sign of life', async () => {
   const clock = new SimulatedClock();
   const down = new Set<string>();
