@@ -108,6 +108,36 @@ test('chart: reconnect delays grow exponentially and cap at reconnectMaxMs; an o
   h.actor.stop();
 });
 
+test('chart: a socket that never opens → backoff after connectTimeoutMs, reason connect.timeout', async () => {
+  const clock = new SimulatedClock();
+  const machine = linkMachine.provide({ actors: { socket: fromCallback(() => () => {}) } });
+  const actor = createActor(machine, { clock, input: { serverAddress: 'ws://127.0.0.1:1', agentId: 'a', connectTimeoutMs: 3000 } }).start();
+  actor.send({ type: 'link.connect' });
+  clock.increment(2999);
+  assert.is(JSON.stringify(actor.getSnapshot().value), '{"connection":"connecting"}');
+  clock.increment(1);
+  assert.is(JSON.stringify(actor.getSnapshot().value), '"backoff"');
+  assert.is(actor.getSnapshot().context.reason, 'connect.timeout');
+  actor.stop();
+});
+
+test('chart: the default jitter is full: each reconnect delay is anywhere in [0, exponential delay]', async () => {
+  const h = harness({ reconnectJitter: undefined, reconnectInitialMs: 1000, reconnectMaxMs: 4000 });
+  h.actor.send({ type: 'link.connect' });
+  const delays: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    await h.flush();
+    h.socket({ type: 'socket.closed', code: 1006, reason: '' });
+    delays.push((h.emitted.at(-1) as Extract<LinkEmitted, { type: 'link.down' }>).retryInMs);
+    await h.tick(delays.at(-1)!);
+  }
+  const caps = delays.map((_, i) => Math.min(4000, 1000 * 2 ** i));
+  assert.ok(delays.every((d, i) => d >= 0 && d <= caps[i]!), 'within [0, capped exponential]');
+  assert.ok(delays.slice(3).some((d) => d < 2000), 'jittered well below the cap');
+  assert.ok(new Set(delays).size > 30, 'spread, not one fixed delay');
+  h.actor.stop();
+});
+
 test('chart: reject → rejected, final, no reconnect', async () => {
   const h = harness();
   h.actor.send({ type: 'link.connect' });

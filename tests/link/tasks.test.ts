@@ -96,4 +96,19 @@ test('task: a line logged after the result is still sent, with the next seq, aft
   assert.equal(shape(fx.server.reportsFor(taskId)), ['confirm', 'log:1', 'result', 'log:2']);
 });
 
+test('log buffer API: getOrCreateLogBuffer returns the task\'s one buffer; closeLogBuffer flushes it at once', async () => {
+  const link = fx.link({ logFlushIntervalMs: 60_000 });
+  await link.connect();
+  const buffer = link.getOrCreateLogBuffer('r', 't-api');
+  assert.is(link.getOrCreateLogBuffer('r', 't-api'), buffer, 'one buffer per task');
+  buffer.write('a');
+  link.sendTaskLogBuffered('r', 't-api', 'b');
+  assert.is(buffer.pendingBytes, 4, 'both lines wait in the same buffer');
+  link.closeLogBuffer('t-api');
+  await eventually(() => fx.server.reportsFor('t-api').length === 1, 'the flushed lines');
+  assert.equal((fx.server.reportsFor('t-api')[0] as { payload: { content: string } }).payload.content, 'a\nb');
+  assert.is.not(link.getOrCreateLogBuffer('r', 't-api'), buffer, 'a closed buffer is forgotten');
+  link.closeLogBuffer('t-api');
+});
+
 test.run();
