@@ -45,6 +45,20 @@ test('every task gets its output or its error; one failure does not stop the oth
   assert.is(results.length, 3);
 });
 
+test('the seed default cap of 100, measured at the server (pool wide enough not to be the limit)', async () => {
+  const wide = await startPeers(1, { client: { requestTimeoutMs: 10_000, connections: 160 } });
+  try {
+    const server = wide.services[0]!;
+    server.resetStats();
+    // Long sleeps so every one of the first 100 is still in flight when the last of them arrives, even on a busy box.
+    const results = await wide.coordinator.executeParallel(sleepTasks(130, 1500));
+    assert.is(server.stats.peakInFlight, 100);
+    assert.is(results.filter((r) => r.output !== undefined).length, 130);
+  } finally {
+    await wide.close();
+  }
+});
+
 test('a cap that is not a number still runs every task (no result dropped as a hole)', async () => {
   peers.coordinator.registry.markHealthy('s0');
   for (const cap of [Number.NaN, 0, -3, 2.5]) {

@@ -1,0 +1,130 @@
+import { test } from './helpers/uvu.js';
+import * as assert from 'uvu/assert';
+import { SimulatedClock } from 'xstate';
+import { createBreaker } from '../../actors/breaker.js';
+import { countsAsFailure } from '../../actors/breaker-failures.js';
+import { createRegistry } from '../../actors/registry.js';
+import { CallRunner, RETRY_DEFAULTS, type CallDeps } from '../../actors/coordinator-calls.js';
+import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
+import type { AgentClient } from '../../adapters/agent-client/types.js';
+import type { RegistryHandle } from '../../actors/registry.js';
+
+// The seed's defaults are the spec: each is checked here by behaviour, not by reading a constant.
+
+const netError = () => new AgentNetworkError('http://127.0.0.1:1', '/x', new Error('refused'));
+
+test('breaker defaults: opens after 5 failures, halfOpen after 60 s, one probe at a time', async () => {
+  const clock = new SimulatedClock();
+  const breaker = createBreaker({ clock });
+  for (let i = 0; i < 4; i++) await breaker.execute(() => Promise.reject(netError())).catch(() => undefined);
+  assert.is(breaker.state, 'closed');
+  await breaker.execute(() => Promise.reject(netError())).catch(() => undefined);
+  assert.is(breaker.state, 'open');
+  await breaker.execute(async () => 1).then(
+    () => assert.unreachable('open must refuse'),
+    (error: unknown) => assert.instance(error, ErrCircuitOpen),
+  );
+  clock.increment(59_999);
+  assert.is(breaker.state, 'open');
+  clock.increment(1);
+  assert.is(breaker.state, 'halfOpen');
+  let release!: () => void;
+  const probe = breaker.execute(() => new Promise<void>((resolve) => (release = resolve)));
+  await breaker.execute(async () => 1).then(
+    () => assert.unreachable('a second probe must be refused'),
+    (error: unknown) => assert.instance(error, ErrTooManyRequests),
+  );
+  release();
+  await probe;
+  assert.is(breaker.state, 'closed');
+  await breaker.stop();
+});
+
+test('default failure predicate: network errors, timeouts and 5xx count; 4xx and other errors do not', () => {
+  assert.ok(countsAsFailure(netError()));
+  assert.ok(countsAsFailure(new AgentTimeoutError('e', '/p', 10)));
+  assert.ok(countsAsFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' })));
+  assert.ok(countsAsFailure(new AgentHttpStatusError('e', '/p', 500, '')));
+  assert.ok(countsAsFailure(new AgentHttpStatusError('e', '/p', 503, '')));
+  assert.not.ok(countsAsFailure(new AgentHttpStatusError('e', '/p', 400, '')));
+  assert.not.ok(countsAsFailure(new AgentHttpStatusError('e', '/p', 429, '')));
+  assert.not.ok(countsAsFailure(new TypeError('a bug')));
+});
+
+test('registry defaults: heartbeat TTL 30 s, health check every 10 s', async () => {
+  const clock = new SimulatedClock();
+  let pings = 0;
+  const registry = createRegistry({
+    clock,
+    ping: async () => {
+      pings++;
+    },
+  });
+  registry.register({ id: 'a', service: 's', endpoint: 'http://127.0.0.1:1' });
+  clock.increment(9_999);
+  assert.is(pings, 0);
+  clock.increment(1);
+  assert.is(pings, 1);
+  registry.deregister('a');
+  registry.register({ id: 'b', service: 's', endpoint: 'http://127.0.0.1:2' });
+  // Health checks renew the TTL like heartbeats do: turn them off to see the TTL alone.
+  await registry.stop();
+
+  const clock2 = new SimulatedClock();
+  const quiet = createRegistry({ clock: clock2, healthCheckIntervalMs: 0 });
+  quiet.register({ id: 'a', service: 's', endpoint: 'http://127.0.0.1:1' });
+  clock2.increment(29_999);
+  assert.is(quiet.getInstance('a')?.status, 'healthy');
+  clock2.increment(1);
+  assert.is(quiet.getInstance('a')?.status, 'expired');
+  await quiet.stop();
+});
+
+/** A CallRunner over one fake instance whose client answers as `answer` says; sleeps are recorded, not slept. */
+function runner(answer: () => Promise<Record<string, unknown>>, deps: Partial<CallDeps> = {}) {
+  const sleeps: number[] = [];
+  const instance = { id: 'i', service: 's', endpoint: 'http://127.0.0.1:1', agents: [], metadata: {}, status: 'healthy' };
+  const registry = { getHealthyInstances: () => [instance], markHealthy: () => undefined, markUnhealthy: () => undefined } as unknown as RegistryHandle;
+  const client = { executeAgent: answer } as unknown as AgentClient;
+  const calls = new CallRunner({
+    registry,
+    client,
+    retry: {},
+    maxConcurrency: 100,
+    random: () => 0.999_999,
+    sleep: async (ms) => {
+      sleeps.push(Math.round(ms));
+    },
+    admit: () => undefined,
+    ...deps,
+  });
+  return { calls, sleeps };
+}
+
+test('retry defaults: exponential 1 s, 2 s, 4 s… (full jitter below each), capped at 30 s', async () => {
+  assert.equal([RETRY_DEFAULTS.initialMs, RETRY_DEFAULTS.factor, RETRY_DEFAULTS.maxMs], [1000, 2, 30_000]);
+  const { calls, sleeps } = runner(() => Promise.reject(netError()));
+  await calls.executeAgentWithRetry('s', 'a', { task: 't' }, 7).catch(() => undefined);
+  assert.equal(sleeps, [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+  const jittered = runner(() => Promise.reject(netError()), { random: () => 0.25 });
+  await jittered.calls.executeAgentWithRetry('s', 'a', { task: 't' }).catch(() => undefined);
+  assert.equal(jittered.sleeps, [250, 500, 1000], 'full jitter: uniform below the exponential step; default maxRetries 3');
+});
+
+test('executeParallel: the runner default cap (100) holds with 250 tasks, every result kept', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const { calls } = runner(async () => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    inFlight--;
+    return { ok: true };
+  });
+  const tasks = Array.from({ length: 250 }, (_, i) => ({ service: 's', agent: 'a', input: { task: `t${i}` } }));
+  const results = await calls.executeParallel(tasks);
+  assert.is(peak, 100);
+  assert.is(results.filter((r) => r.output?.ok === true).length, 250);
+});
+
+test.run();
