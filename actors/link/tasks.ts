@@ -45,6 +45,8 @@ export class TaskRunner {
   private readonly handlers = new Map<string, TaskHandler>();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly seen = new Set<string>();
+  /** Set by `abortAll`: the link is closing, so a task that arrives now starts aborted. */
+  private abortReason: string | null = null;
   readonly counts = { started: 0, succeeded: 0, failed: 0, unknownType: 0, duplicates: 0 };
 
   constructor(private readonly ports: TaskRunnerPorts) {}
@@ -69,6 +71,7 @@ export class TaskRunner {
     }
     this.counts.started++;
     const controller = new AbortController();
+    if (this.abortReason !== null) controller.abort(new Error(this.abortReason));
     let finished = false;
     this.guard(() => this.ports.confirm(task.requestId, task.taskId));
     const context: TaskContext = {
@@ -96,8 +99,9 @@ export class TaskRunner {
     this.running.set(task.taskId, { controller, done });
   }
 
-  /** Aborts every running task's signal. */
+  /** Aborts every running task's signal, and the signal of every task started from now on. */
   abortAll(reason: string): void {
+    this.abortReason = reason;
     for (const { controller } of this.running.values()) controller.abort(new Error(reason));
   }
 

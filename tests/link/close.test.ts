@@ -35,6 +35,30 @@ test('close while tasks run: signals abort, results and buffered logs are sent a
   await link.close(); // idempotent
 });
 
+test('regression: a task that arrives while the link is closing starts with its signal aborted (it ran unaborted, its result lost)', async () => {
+  const link = fx.link({ closeTimeoutMs: 1500 });
+  link.registerTaskHandler('long', (_params, ctx) =>
+    new Promise((_resolve, reject) => {
+      if (ctx.signal.aborted) return reject(new Error('aborted before it started'));
+      ctx.signal.addEventListener('abort', () => reject(new Error('aborted: link closing')));
+    }));
+  await link.connect();
+  const agentId = link.status().agentId;
+  fx.server.setAckMode('hold'); // recorded, never acked: the close waits for acks until its deadline
+  try {
+    link.sendTaskLog('req', 'task-unacked', 'keeps the link closing');
+    const closed = link.close();
+    await eventually(() => link.status().state === 'connection.closing', 'closing');
+    const { taskId } = fx.server.dispatch({ type: 'long' }, agentId);
+    await eventually(() => fx.server.reportsFor(taskId).some((r) => r.type === 'task.result'), 'its result, before the link closed', 1400);
+    assert.equal((fx.server.reportsFor(taskId).at(-1) as { payload: unknown }).payload, { status: 'failed', error: 'aborted before it started' });
+    await closed;
+  } finally {
+    fx.server.setAckMode('ack');
+  }
+  assert.is(link.counters().reports_lost_after_close, 0);
+});
+
 test('close while disconnected: goes straight to closed', async () => {
   const link = fx.link();
   await link.close();
