@@ -141,27 +141,29 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
   });
 
   /**
-   * An endpoint that leaves the registry (every instance at it deregistered) takes its breaker child,
-   * breaker handle and connection pool with it: instances that come and go leave nothing behind.
+   * Endpoints with a breaker but no registered instance (deregistered, or expired and removed) lose
+   * their breaker child, handle and connection pool at the next registry change, so instances that
+   * come and go leave nothing behind. Swept against every breaker, not only the departed instance's:
+   * a late failover can call an endpoint just after it left, and a restored tree can hold breakers
+   * of endpoints that left before the snapshot. The coordinator's client is for registered endpoints.
    */
   const releaseDeparted = (registryRef: RegistryRef) => {
-    const endpointsOf = (instances: Record<string, InstanceRecord>) => new Set(Object.values(instances).map((record) => record.endpoint));
-    let seen = registryRef.getSnapshot().context.instances;
-    let present = endpointsOf(seen);
+    let seen: Record<string, InstanceRecord> | undefined;
+    const sweep = (instances: Record<string, InstanceRecord>) => {
+      if (instances === seen) return;
+      seen = instances;
+      const registered = new Set(Object.values(instances).map((record) => record.endpoint));
+      for (const endpoint of new Set([...actor.getSnapshot().context.endpoints, ...handles.keys()])) {
+        if (registered.has(endpoint)) continue;
+        handles.get(endpoint)?.dispose();
+        handles.delete(endpoint);
+        actor.send({ type: 'breaker.remove', endpoint });
+        void client.release(endpoint);
+      }
+    };
+    sweep(registryRef.getSnapshot().context.instances);
     registryRef.subscribe({
-      next: ({ context }) => {
-        if (context.instances === seen) return;
-        seen = context.instances;
-        const now = endpointsOf(seen);
-        for (const endpoint of present) {
-          if (now.has(endpoint)) continue;
-          handles.get(endpoint)?.dispose();
-          handles.delete(endpoint);
-          actor.send({ type: 'breaker.remove', endpoint });
-          void client.release(endpoint);
-        }
-        present = now;
-      },
+      next: ({ context }) => sweep(context.instances),
       error: () => undefined, // the root's own error observer reports it
     });
   };

@@ -45,6 +45,18 @@ test('instances that come and go at ever new endpoints leave no breakers behind 
   assert.is(peers.coordinator.actor.getSnapshot().context.endpoints.length, 2);
 });
 
+test('a call that reaches an endpoint just after it left (late failover) leaves no breaker behind either', async () => {
+  const endpoint = `${peers.services[0]!.url}/late`;
+  peers.coordinator.registry.register({ id: 'late', service: 'late', endpoint });
+  peers.coordinator.registry.deregister('late');
+  await peers.coordinator.client.listAgents(endpoint).catch(() => undefined); // the late call
+  assert.ok(peers.coordinator.breaker(endpoint), 'the late call made a breaker');
+  peers.coordinator.registry.markUnhealthy('s0'); // any later registry change sweeps it
+  peers.coordinator.registry.markHealthy('s0');
+  assert.is(peers.coordinator.breaker(endpoint), undefined);
+  assert.is(breakerChildren().length, 2);
+});
+
 test('an instance that dies without deregistering: expired, removed after the retention, and its breaker released', async () => {
   const clock = new SimulatedClock();
   const endpoint = peers.services[0]!.url;
