@@ -34,8 +34,9 @@ export async function start(): Promise<DemoPart> {
       // 15 s cycle: agents-2 is down from 10 s to 15 s.
       const second = (tick / 4) % 15;
       const flaky = services[2]!;
-      if (second === 10) void flaky.down();
-      if (second === 0) void flaky.up();
+      // A failed restart (its port taken meanwhile) must not end the demo as an unhandled rejection.
+      if (second === 10) flaky.down().catch(() => errors++);
+      if (second === 0) flaky.up().catch(() => errors++);
     }, 250),
   );
 
