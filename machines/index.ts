@@ -12,3 +12,5 @@ export * from './runner.js';
 export * from './job.js';
 export * from './delivery.js';
 export * from './schedule.js';
+export * from './delivery-loop.js';
+export * from './delivery-outcome.js';
