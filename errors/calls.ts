@@ -70,6 +70,17 @@ export class AgentWaitTimeoutError extends StatewireError {
   }
 }
 
+/**
+ * An agent input that cannot be sent (`task` not a string, `context` not an object, not JSON
+ * serialisable: a cycle, a BigInt). The caller's fault: refused before any request, so it never
+ * counts against an endpoint, never fails over and is never retried.
+ */
+export class InvalidAgentInputError extends StatewireError {
+  constructor(agent: string, reason: string, cause?: unknown) {
+    super('SW_INVALID_AGENT_INPUT', `invalid input for agent "${agent}": ${reason}`, { agent, reason }, cause === undefined ? undefined : { cause });
+  }
+}
+
 /** A registry call with an instance that cannot be registered (empty id, bad endpoint, ...). */
 export class InvalidInstanceError extends StatewireError {
   constructor(reason: string, details: Record<string, unknown> = {}) {

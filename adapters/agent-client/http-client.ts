@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AgentHttpStatusError, AgentNetworkError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError, InvalidInstanceError } from '../../errors/calls.js';
+import { AgentHttpStatusError, AgentNetworkError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError, InvalidAgentInputError, InvalidInstanceError } from '../../errors/calls.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson } from './responses.js';
 import type { AgentClient, AgentInput, AgentOutput, AsyncResult, CallGuard, WaitOptions } from './types.js';
@@ -54,7 +54,8 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     return found;
   }
 
-  async function send(endpoint: string, method: 'GET' | 'POST', path: string, body?: unknown, requestTimeoutMs = timeoutMs): Promise<unknown> {
+  /** `body` is JSON text, encoded by the caller (encodeInput) before the guard sees the call. */
+  async function send(endpoint: string, method: 'GET' | 'POST', path: string, body?: string, requestTimeoutMs = timeoutMs): Promise<unknown> {
     const { pool, prefix } = target(endpoint);
     let response;
     try {
@@ -62,7 +63,7 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
         method,
         path: prefix + path,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        body: body === undefined ? null : JSON.stringify(body),
+        body: body ?? null,
         headersTimeout: requestTimeoutMs,
         bodyTimeout: requestTimeoutMs,
       });
@@ -96,13 +97,15 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
   }
 
   const client: AgentClient = {
-    executeAgent(endpoint: string, agent: string, input: AgentInput): Promise<AgentOutput> {
+    async executeAgent(endpoint: string, agent: string, input: AgentInput): Promise<AgentOutput> {
       const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute`;
-      return guarded(endpoint, async () => asOutput(endpoint, path, await send(endpoint, 'POST', path, input)));
+      const body = encodeInput(agent, input);
+      return guarded(endpoint, async () => asOutput(endpoint, path, await send(endpoint, 'POST', path, body)));
     },
-    executeAgentAsync(endpoint: string, agent: string, input: AgentInput): Promise<string> {
+    async executeAgentAsync(endpoint: string, agent: string, input: AgentInput): Promise<string> {
       const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute/async`;
-      return guarded(endpoint, async () => asTaskId(endpoint, path, await send(endpoint, 'POST', path, input)));
+      const body = encodeInput(agent, input);
+      return guarded(endpoint, async () => asTaskId(endpoint, path, await send(endpoint, 'POST', path, body)));
     },
     getAsyncResult(endpoint: string, taskId: string): Promise<AsyncResult> {
       return poll(endpoint, taskId, timeoutMs);
@@ -146,6 +149,21 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     },
   };
   return client;
+}
+
+/**
+ * The request body for an agent call, checked before anything is sent: bad input is the caller's
+ * fault and must not reach the breaker as a failure (or a halfOpen probe) or look like a network error.
+ */
+function encodeInput(agent: string, input: AgentInput): string {
+  if (typeof input !== 'object' || input === null || typeof input.task !== 'string') throw new InvalidAgentInputError(agent, 'task must be a string');
+  const { context } = input;
+  if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) throw new InvalidAgentInputError(agent, 'context must be an object');
+  try {
+    return JSON.stringify(input);
+  } catch (error) {
+    throw new InvalidAgentInputError(agent, `not JSON serialisable: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
 }
 
 function mapTransportError(endpoint: string, path: string, error: unknown, timeoutMs: number): Error {
