@@ -199,7 +199,8 @@ export class Outbox {
 
   /**
    * At close: every unacked report not yet on disk goes there, in its original order. Without a
-   * disk store they stay in memory only and die with the process (returned count says how many).
+   * disk store they stay in memory only and die with the process; so do those whose file could
+   * not be written (the returned count says how many reports are not kept).
    */
   async spill(): Promise<number> {
     const pending = this.inFlight.values().filter((e) => e.home !== 'disk').map(plain);
@@ -216,7 +217,7 @@ export class Outbox {
     }
     this.options.memory.remove(pending.map((m) => m.order));
     await this.disk.flush();
-    return lost;
+    return lost + this.disk.unwrittenCount();
   }
 
   /** Reports not yet acked: in flight plus queued. */

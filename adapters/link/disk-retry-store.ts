@@ -42,6 +42,11 @@ export class DiskRetryStore implements RetryStore {
     return store;
   }
 
+  /** Messages held in memory because their file could not be written (gone with the process). */
+  unwrittenCount(): number {
+    return this.unwritten.size;
+  }
+
   size(): number {
     return this.index.length;
   }

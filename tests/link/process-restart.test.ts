@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually } from '../helpers/ports.js';
@@ -52,6 +52,22 @@ test('overflow: memory full → disk; crossing the warning threshold emits queue
   assert.equal(shape(fx.server.reportsFor('task-o')), ['confirm', ...[1, 2, 3, 4, 5, 6].map((i) => `log:${i}`), 'result']);
   await eventually(() => link.counters().queue_disk === 0 && link.counters().in_flight === 0, 'queues empty');
   assert.is(warnings.length, 1);
+});
+
+test('regression: reports whose files cannot be written at close are counted as not kept (the close said nothing)', async () => {
+  const dir = await fx.tempDir();
+  const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+  const logger = { debug() {}, info() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }) };
+  const link = fx.link({ retryQueueDir: dir, closeTimeoutMs: 100, logger });
+  link.sendTaskLog('req', 'task-gone', 'one');
+  link.sendTaskLog('req', 'task-gone', 'two');
+  await eventually(() => link.counters().queue_memory === 2, 'queued (never connected)');
+  await rm(dir, { recursive: true, force: true }); // the disk goes away before the spill
+  await link.close();
+  const notKept = warnings.find((w) => w.message.includes('not kept'));
+  assert.ok(notKept, 'the loss is told');
+  assert.is(notKept!.fields!.lost, 2);
+  assert.is(link.counters().disk_io_errors, 2);
 });
 
 test.run();
