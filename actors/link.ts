@@ -216,7 +216,7 @@ export function createLink(options: LinkOptions): Link {
         reports.close();
         background.stop();
         const lost = await outbox.spill();
-        if (lost) o.logger.warn('link: unacked reports not kept (no retryQueueDir or disk full)', { lost });
+        if (lost) o.logger.warn('link: unacked reports not kept (no retryQueueDir, disk full or not writable)', { lost });
         await (disk as DiskRetryStore | null)?.close();
         actor.stop();
       })();
