@@ -159,7 +159,14 @@ export interface RegistryFacade extends Facade, Omit<RegistryHandle, 'ref'> {
 export function createRegistry(options: RegistryOptions = {}): RegistryFacade {
   const logger = options.logger ?? silentLogger;
   const pinger = options.ping ? undefined : createHttpAgentClient({ requestTimeoutMs: options.healthCheckTimeoutMs ?? 2000, connections: 2 });
-  const ping = options.ping ?? ((endpoint: string) => pinger!.ping(endpoint));
+  // Endpoints the default pinger holds a pool for; one that leaves the registry releases its pool.
+  const pinged = new Set<string>();
+  const ping =
+    options.ping ??
+    ((endpoint: string) => {
+      pinged.add(endpoint);
+      return pinger!.ping(endpoint);
+    });
   const machine = registryMachine.provide({ actors: { checkHealth: healthCheckActor(ping) } });
   const actor = createActor(machine, {
     input: { heartbeatTtlMs: options.heartbeatTtlMs, healthCheckIntervalMs: options.healthCheckIntervalMs, expiredRetentionMs: options.expiredRetentionMs },
@@ -168,7 +175,20 @@ export function createRegistry(options: RegistryOptions = {}): RegistryFacade {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.id ? { id: options.id } : {}),
   });
-  actor.subscribe({ error: (error) => logger.error('registry actor failed', describeError(error)) });
+  let seen: Record<string, InstanceRecord> | undefined;
+  actor.subscribe({
+    next: ({ context }) => {
+      if (!pinger || context.instances === seen) return;
+      seen = context.instances;
+      const registered = new Set(Object.values(context.instances).map((record) => record.endpoint));
+      for (const endpoint of pinged) {
+        if (registered.has(endpoint)) continue;
+        pinged.delete(endpoint);
+        void pinger.release(endpoint);
+      }
+    },
+    error: (error) => logger.error('registry actor failed', describeError(error)),
+  });
   const handle = new RegistryHandle(actor);
   let started = false;
   const start = () => {

@@ -4,6 +4,8 @@ import { SimulatedClock } from 'xstate';
 import { createRegistry } from '../../actors/registry.js';
 import { DuplicateInstanceError, InstanceNotFoundError, InvalidInstanceError } from '../../errors/calls.js';
 import { settle } from '../helpers/model.js';
+import { eventually } from '../helpers/ports.js';
+import { startHttpServer } from '../helpers/servers.js';
 
 const instance = (id: string, port: number, extra: { service?: string; agents?: string[] } = {}) => ({
   id,
@@ -116,6 +118,30 @@ test('expiredRetentionMs 0 keeps expired instances for good', async () => {
   clock.increment(1_000_000);
   assert.is(registry.getInstance('a')?.status, 'expired');
   await registry.stop();
+});
+
+test('an instance that leaves the registry releases the health check connection pool to its endpoint', async () => {
+  let pings = 0;
+  const server = await startHttpServer((_req, res) => {
+    pings++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"status":"ok"}');
+  });
+  server.server.keepAliveTimeout = 60_000; // only the client closing its pool ends the connection
+  const connections = () => new Promise<number>((resolve) => server.server.getConnections((_error, count) => resolve(count)));
+  const registry = createRegistry({ healthCheckIntervalMs: 20, heartbeatTtlMs: 0 });
+  try {
+    registry.register({ id: 'p', service: 'users', endpoint: server.url });
+    await eventually(() => pings > 0, 'a health check ping', 2000);
+    assert.is(await connections(), 1);
+    registry.deregister('p');
+    const deadline = Date.now() + 3000;
+    while ((await connections()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.is(await connections(), 0, 'the pool to a departed endpoint is closed');
+  } finally {
+    await registry.stop();
+    await server.close();
+  }
 });
 
 test('the background health check marks instances by their ping and counts as a sign of life', async () => {
