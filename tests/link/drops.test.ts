@@ -56,6 +56,25 @@ test('max retries: a report never acked is re-sent retryQueueMaxRetries times, t
   assert.is(fx.server.counts.duplicates - duplicatesBefore, 2);
 });
 
+test('cleanup: the TTL sweep runs every retryQueueCleanupIntervalMs while connected, queued and in-flight reports alike', async () => {
+  const link = fx.link({ maxInFlight: 1, retryQueueDiskTtlMs: 150, retryQueueCleanupIntervalMs: 50 });
+  const dropped: Array<{ reason: string }> = [];
+  link.actor.on('report.dropped', (e) => dropped.push(e));
+  await link.connect();
+  fx.server.setAckMode('hold');
+  try {
+    link.sendTaskLog('req', 'task-sweep', 'in flight, never acked');
+    link.sendTaskLog('req', 'task-sweep', 'queued behind it');
+    assert.equal([link.counters().in_flight, link.counters().queue_memory], [1, 1]);
+    await eventually(() => dropped.length === 2, 'both dropped by a later sweep', 3000);
+  } finally {
+    fx.server.setAckMode('ack');
+  }
+  assert.equal(dropped.map((d) => d.reason), ['ttl', 'ttl']);
+  assert.ok(link.isConnected(), 'no reconnect was needed');
+  await link.settled();
+});
+
 test('overflow: with no disk and memory full, a report is dropped with reason overflow (counted, emitted)', async () => {
   const link = fx.link({ retryQueueMemorySize: 2 });
   const dropped: Array<{ reason: string }> = [];
