@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AgentHttpStatusError, AgentNetworkError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError, InvalidAgentInputError, InvalidInstanceError } from '../../errors/calls.js';
+import { AgentHttpStatusError, AgentNetworkError, AgentResponseError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError, InvalidAgentInputError, InvalidInstanceError } from '../../errors/calls.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson } from './responses.js';
 import type { AgentClient, AgentInput, AgentOutput, AsyncResult, CallGuard, WaitOptions } from './types.js';
@@ -10,13 +10,15 @@ export interface HttpAgentClientOptions {
   requestTimeoutMs?: number;
   /** Connections per endpoint pool. Default 32. */
   connections?: number;
+  /** Largest answer body read; a larger one is an AgentResponseError (the rest is not read). Default 16 MiB. */
+  maxResponseBytes?: number;
   /** The guard (circuit breaker) for an endpoint; called once per endpoint. Default: none. */
   guardFor?: (endpoint: string) => CallGuard;
   /** Defaults for waitForAsyncResult. */
   wait?: Omit<WaitOptions, 'signal'>;
 }
 
-export const AGENT_CLIENT_DEFAULTS = { requestTimeoutMs: 30_000, connections: 32, pollIntervalMs: 1000, waitDeadlineMs: 60_000 } as const;
+export const AGENT_CLIENT_DEFAULTS = { requestTimeoutMs: 30_000, connections: 32, maxResponseBytes: 16 << 20, pollIntervalMs: 1000, waitDeadlineMs: 60_000 } as const;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -36,6 +38,7 @@ interface Target {
 export function createHttpAgentClient(options: HttpAgentClientOptions = {}): AgentClient {
   const timeoutMs = options.requestTimeoutMs ?? AGENT_CLIENT_DEFAULTS.requestTimeoutMs;
   const connections = options.connections ?? AGENT_CLIENT_DEFAULTS.connections;
+  const maxResponseBytes = options.maxResponseBytes ?? AGENT_CLIENT_DEFAULTS.maxResponseBytes;
   const targets = new Map<string, Target>();
   let closed = false;
 
@@ -72,8 +75,9 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     }
     let text: string;
     try {
-      text = await response.body.text();
+      text = await readText(response.body, maxResponseBytes);
     } catch (error) {
+      if (error instanceof TooLarge) throw new AgentResponseError(endpoint, path, `answer larger than ${maxResponseBytes} bytes`);
       throw mapTransportError(endpoint, path, error, requestTimeoutMs);
     }
     if (response.statusCode >= 300) {
@@ -164,6 +168,23 @@ function encodeInput(agent: string, input: AgentInput): string {
   } catch (error) {
     throw new InvalidAgentInputError(agent, `not JSON serialisable: ${error instanceof Error ? error.message : String(error)}`, error);
   }
+}
+
+class TooLarge extends Error {}
+
+/** The body as text, refusing (and no longer reading) one larger than `maxBytes`. */
+async function readText(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new TooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function mapTransportError(endpoint: string, path: string, error: unknown, timeoutMs: number): Error {

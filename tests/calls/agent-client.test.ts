@@ -152,6 +152,33 @@ test('release forgets an endpoint: its breaker is stopped and dropped, a later c
   await client.release('http://127.0.0.1:1'); // never called: nothing to do
 });
 
+test('an oversized answer is a typed error, not read to the end, and no breaker failure', async () => {
+  const big = JSON.stringify({ result: 'x'.repeat(2 << 20) });
+  const server = await startHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(big);
+  });
+  const small = createAgentClient({ maxResponseBytes: 1 << 20 });
+  try {
+    const error = await rejects(small.executeAgent(server.url, 'echo', { task: 'x' }), AgentResponseError);
+    assert.match(error.message, /larger than 1048576 bytes/);
+    assert.is(small.breaker(server.url)?.failures, 0);
+    assert.is((await createAgentClientOnce(server.url)).result.length, 2 << 20, 'the default limit (16 MiB) lets it through');
+  } finally {
+    await small.close();
+    await server.close();
+  }
+});
+
+async function createAgentClientOnce(url: string) {
+  const once = createAgentClient();
+  try {
+    return (await once.executeAgent(url, 'echo', { task: 'x' })) as { result: string };
+  } finally {
+    await once.close();
+  }
+}
+
 test('Retry-After is read as seconds or as an HTTP date', () => {
   assert.is(parseRetryAfter('2', 0), 2000);
   assert.is(parseRetryAfter(new Date(10_000).toUTCString(), 4000), 6000);
