@@ -1,5 +1,5 @@
 import type { AgentClient, AgentInput, AgentOutput } from '../adapters/agent-client/types.js';
-import { AgentHttpStatusError, AllInstancesFailedError, NoHealthyInstanceError, SequentialStepError } from '../errors/calls.js';
+import { AgentHttpStatusError, AllInstancesFailedError, InvalidAgentInputError, NoHealthyInstanceError, SequentialStepError } from '../errors/calls.js';
 import { describeError } from '../errors/base.js';
 import { backoffDelay, type BackoffOptions } from '../machines/backoff.js';
 import type { InstanceRecord } from '../machines/registry.js';
@@ -114,6 +114,8 @@ export class CallRunner {
    */
   async executeAgentWithRetry(service: string, agent: string, input: AgentInput, maxRetries = 3): Promise<AgentOutput> {
     const retry = { ...RETRY_DEFAULTS, ...this.#deps.retry };
+    // NaN would compare false forever (endless retries): it means the default; a negative, none.
+    maxRetries = Number.isNaN(Number(maxRetries)) ? 3 : Math.max(0, maxRetries);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.executeAgent(service, agent, input);
@@ -137,6 +139,7 @@ export class CallRunner {
         const index = next++;
         const task = tasks[index]!;
         try {
+          checkTask(task);
           results[index] = { task, output: await this.executeAgent(task.service, task.agent, task.input) };
         } catch (error) {
           results[index] = { task, error };
@@ -160,11 +163,13 @@ export class CallRunner {
     const results: AgentTaskResult[] = [];
     let previous: AgentOutput | undefined;
     for (const [index, task] of tasks.entries()) {
-      const input: AgentInput = previous === undefined ? task.input : { ...task.input, context: { ...task.input.context, previous_output: previous } };
+      let input: AgentInput;
       try {
+        checkTask(task);
+        input = previous === undefined ? task.input : { ...task.input, context: { ...task.input.context, previous_output: previous } };
         previous = await this.executeAgent(task.service, task.agent, input);
       } catch (error) {
-        throw new SequentialStepError(index, task.service, task.agent, error, results);
+        throw new SequentialStepError(index, String(task?.service), String(task?.agent), error, results);
       }
       results.push({ task: { ...task, input }, output: previous });
     }
@@ -176,6 +181,13 @@ export class CallRunner {
     this.#cursor.set(service, (at + 1) % 1_000_000_007);
     return at % size;
   }
+}
+
+/** A task that is not `{ service, agent, input }` is the caller's fault: a typed error, not a TypeError. */
+function checkTask(task: AgentTask): void {
+  if (typeof task !== 'object' || task === null) throw new InvalidAgentInputError('?', 'a task must be { service, agent, input }');
+  if (typeof task.service !== 'string' || typeof task.agent !== 'string') throw new InvalidAgentInputError(String(task.agent), 'a task needs service and agent names');
+  if (typeof task.input !== 'object' || task.input === null) throw new InvalidAgentInputError(task.agent, 'a task needs an input { task, context? }');
 }
 
 /**

@@ -4,8 +4,8 @@ import { SimulatedClock } from 'xstate';
 import { createBreaker } from '../../actors/breaker.js';
 import { countsAsFailure } from '../../actors/breaker-failures.js';
 import { createRegistry } from '../../actors/registry.js';
-import { CallRunner, RETRY_DEFAULTS, type CallDeps } from '../../actors/coordinator-calls.js';
-import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
+import { CallRunner, RETRY_DEFAULTS, type AgentTask, type CallDeps } from '../../actors/coordinator-calls.js';
+import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, ErrCircuitOpen, ErrTooManyRequests, InvalidAgentInputError, SequentialStepError } from '../../errors/calls.js';
 import type { AgentClient } from '../../adapters/agent-client/types.js';
 import type { RegistryHandle } from '../../actors/registry.js';
 
@@ -109,6 +109,33 @@ test('retry defaults: exponential 1 s, 2 s, 4 s… (full jitter below each), cap
   const jittered = runner(() => Promise.reject(netError()), { random: () => 0.25 });
   await jittered.calls.executeAgentWithRetry('s', 'a', { task: 't' }).catch(() => undefined);
   assert.equal(jittered.sleeps, [250, 500, 1000], 'full jitter: uniform below the exponential step; default maxRetries 3');
+});
+
+test('maxRetries that is not a number means the default (3), not endless retries; negative means none', async () => {
+  const nan = runner(() => Promise.reject(netError()));
+  await nan.calls.executeAgentWithRetry('s', 'a', { task: 't' }, Number.NaN).catch(() => undefined);
+  assert.is(nan.sleeps.length, 3);
+  const negative = runner(() => Promise.reject(netError()));
+  await negative.calls.executeAgentWithRetry('s', 'a', { task: 't' }, -2).catch(() => undefined);
+  assert.is(negative.sleeps.length, 0);
+});
+
+test('malformed tasks are typed errors in parallel results and stop a sequence at their step', async () => {
+  const { calls } = runner(async () => ({ ok: true }));
+  const bad = [null, { service: 's', agent: 'a' }, { service: 1, agent: 'a', input: { task: 't' } }] as unknown as AgentTask[];
+  const results = await calls.executeParallel([{ service: 's', agent: 'a', input: { task: 'fine' } }, ...bad]);
+  assert.is(results[0]!.output?.ok, true);
+  for (const result of results.slice(1)) assert.instance(result.error, InvalidAgentInputError);
+  for (const [index, task] of bad.entries()) {
+    try {
+      await calls.executeSequential([{ service: 's', agent: 'a', input: { task: 'first' } }, task]);
+      assert.unreachable(`task ${index} should stop the sequence`);
+    } catch (error) {
+      assert.instance(error, SequentialStepError);
+      assert.is((error as SequentialStepError).index, 1);
+      assert.instance((error as SequentialStepError).cause, InvalidAgentInputError);
+    }
+  }
 });
 
 test('executeParallel: the runner default cap (100) holds with 250 tasks, every result kept', async () => {
