@@ -25,6 +25,16 @@ export interface WatchStreamHandlers {
   onRetry(retryMs: number): void;
 }
 
+/** The watch URL as undici's dispatcher takes it, parsed once per URL (a process watches one). */
+let lastTarget: { url: string; origin: string; path: string } | undefined;
+function watchTarget(url: string): { origin: string; path: string } {
+  if (lastTarget?.url !== url) {
+    const { origin, pathname, search } = new URL(url);
+    lastTarget = { url, origin, path: pathname + search };
+  }
+  return { origin: lastTarget.origin, path: lastTarget.path };
+}
+
 /**
  * One watch connection: `GET` the SSE stream over undici's streaming body and feed it to
  * eventsource-parser until it ends. The reconnect loop is not here but in the chart (its
@@ -42,14 +52,11 @@ export async function readWatchStream(options: WatchStreamOptions, handlers: Wat
 
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, {
-      method: 'GET',
-      headers,
-      signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: 0,
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    });
+    // With a dispatcher (the agent's pool) call it directly: undici's top-level `request(url)`
+    // parses the URL string again on every call, and a watch reconnects for the life of the process.
+    response = await (options.dispatcher
+      ? options.dispatcher.request({ ...watchTarget(url), method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: 0 })
+      : request(url, { method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: 0 }));
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw new WatchConnectionError(url, error);
