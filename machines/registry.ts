@@ -1,4 +1,4 @@
-import { assign, fromPromise, not, setup } from 'xstate';
+import { assign, fromPromise, not, raise, setup } from 'xstate';
 import { produce } from 'immer';
 import { msUntil, now } from './clock.js';
 import { instanceProblem, type InstanceDescriptor } from './registry-instance.js';
@@ -66,7 +66,9 @@ export type RegistryEvent =
   | { type: 'instance.deregister'; id: string }
   | { type: 'instance.heartbeat'; id: string }
   | { type: 'instance.markHealthy'; id: string }
-  | { type: 'instance.markUnhealthy'; id: string };
+  | { type: 'instance.markUnhealthy'; id: string }
+  /** Internal (raised): a deadline earlier than the scheduled one may exist, schedule again. */
+  | { type: 'expiry.reschedule' };
 
 export const REGISTRY_DEFAULTS = { heartbeatTtlMs: 30_000, healthCheckIntervalMs: 10_000, expiredRetentionMs: 300_000 } as const;
 
@@ -191,6 +193,7 @@ export const registryMachine = setup({
       return { instances, checks: context.checks + 1 };
     }),
     countCheckError: assign({ checkErrors: ({ context }) => context.checkErrors + 1 }),
+    reschedule: raise({ type: 'expiry.reschedule' }),
   },
 }).createMachine({
   id: 'registry',
@@ -207,9 +210,10 @@ export const registryMachine = setup({
   }),
   type: 'parallel',
   on: {
-    'instance.register': [{ guard: 'validInstance', actions: 'register' }, { actions: 'reject' }],
+    // A new or revived instance may expire before the timer already set (a far-off removal): reschedule.
+    'instance.register': [{ guard: 'validInstance', actions: ['register', 'reschedule'] }, { actions: 'reject' }],
     'instance.deregister': [{ guard: 'known', actions: 'deregister' }, { actions: 'reject' }],
-    'instance.heartbeat': [{ guard: 'known', actions: 'heartbeat' }, { actions: 'reject' }],
+    'instance.heartbeat': [{ guard: 'known', actions: ['heartbeat', 'reschedule'] }, { actions: 'reject' }],
     'instance.markHealthy': [{ guard: 'known', actions: 'mark' }, { actions: 'reject' }],
     'instance.markUnhealthy': [{ guard: 'known', actions: 'mark' }, { actions: 'reject' }],
   },
@@ -225,6 +229,7 @@ export const registryMachine = setup({
           tags: ['ready'],
           always: { guard: not('hasDeadline'), target: 'idle' },
           after: { expiry: { target: 'waiting', reenter: true, actions: 'expireDue' } },
+          on: { 'expiry.reschedule': { target: 'waiting', reenter: true } },
         },
       },
     },

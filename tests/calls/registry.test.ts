@@ -111,6 +111,22 @@ test('an expired instance is removed expiredRetentionMs after it expired (dead i
   await registry.stop();
 });
 
+test('an instance registered (or revived) while only a far-off removal is scheduled still expires on time', async () => {
+  const clock = new SimulatedClock();
+  const registry = createRegistry({ clock, heartbeatTtlMs: 1000, expiredRetentionMs: 300_000, healthCheckIntervalMs: 0 });
+  registry.register(instance('a', 1));
+  clock.increment(1000);
+  assert.is(registry.getInstance('a')?.status, 'expired'); // the next deadline is a's removal, 300 s on
+  clock.increment(1000);
+  registry.register(instance('b', 2));
+  clock.increment(1000);
+  assert.is(registry.getInstance('b')?.status, 'expired', 'b expires at its own deadline, not at a removal far later');
+  registry.heartbeat('a');
+  clock.increment(1000);
+  assert.is(registry.getInstance('a')?.status, 'expired', 'a revived, then expired again on time');
+  await registry.stop();
+});
+
 test('expiredRetentionMs 0 keeps expired instances for good', async () => {
   const clock = new SimulatedClock();
   const registry = createRegistry({ clock, heartbeatTtlMs: 1000, expiredRetentionMs: 0, healthCheckIntervalMs: 0 });
