@@ -39,6 +39,11 @@ export interface DeliveryInput {
   holdMs?: number;
   /** A failed task handed over whose wait exceeds holdMs (the facade never hands those over). */
   park?: boolean;
+  /**
+   * A stop or retry that reached the task before it had an actor (during its first attempt on
+   * the facade's fast path): applied at `resume`, before anything else, as a pending command is.
+   */
+  command?: DeliveryCommand;
 }
 
 export type { DeliveryCommand };
@@ -161,7 +166,7 @@ export const deliveryMachine = deliverySetup.createMachine({
     request: null,
     response: null,
     error: null,
-    command: null,
+    command: input.command ?? null,
     discard: false,
     storeFailures: 0,
     storeError: null,

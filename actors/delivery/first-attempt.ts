@@ -11,8 +11,33 @@ import type { AttemptSteps } from './task-logic.js';
  * A task that fails is then handed to the chart (at `resume`) or parked for the loop.
  */
 export interface FirstAttemptControl {
-  /** A stop or retry that arrived while the attempt runs (set by the facade). */
+  /** Where the attempt is, in the chart's terms: a command means what it means in that state. */
+  phase: 'building' | 'sending' | 'recording';
+  /** A stop came in while building: nothing is sent, the attempt ends stopped (building → stopping). */
+  halted: boolean;
+  /**
+   * While sending: a stop to apply to the answer. While recording: the stop or retry that the
+   * chart would apply at `resume` once the write lands (the runner hands it to the chart).
+   */
   command: DeliveryCommand | null;
+}
+
+export const attemptControl = (): FirstAttemptControl => ({ phase: 'building', halted: false, command: null });
+
+/**
+ * A `stop` / `retry` for a task on the fast path, with the meaning the chart gives it in the same
+ * state: building — stop → stopping, retry unhandled; sending / validating — stop is requested,
+ * retry cancels it; failure (recording) — the latest of stop / retry is pending; stopping —
+ * retry is pending, stop is moot. (A success being recorded ignores both; the runner checks.)
+ */
+export function commandArrived(control: FirstAttemptControl, type: DeliveryCommand): void {
+  if (control.phase === 'building' && !control.halted) {
+    if (type === 'stop') control.halted = true;
+  } else if (control.phase === 'sending') {
+    control.command = type === 'stop' ? 'stop' : null;
+  } else if (type === 'retry' || !control.halted) {
+    control.command = type;
+  }
 }
 
 export interface FirstAttemptDeps {
@@ -59,13 +84,15 @@ export async function firstAttempt(
   } catch (cause) {
     error = `onTaskBuilding failed: ${errorText(cause)}`;
   }
-  if (request && control.command === 'stop') {
-    // Stopped before a byte was sent: like `task.stop` in `building`.
+  if (control.halted) {
+    // Stopped before a byte was sent: like `task.stop` in `building` (whatever the build did).
     const outcome = { task: stopped(attempt), discard: false, park: false, response: null, error: null };
+    control.phase = 'recording';
     decided?.(outcome);
     await record(outcome.task, false, deps);
     return outcome;
   }
+  control.phase = 'sending';
   if (request) {
     try {
       response = await deps.steps.send(request);
@@ -87,6 +114,9 @@ export async function firstAttempt(
     ? { ...succeeded(attempt, response, at, deps.taskAddIfSuccess), park: false }
     : { ...failed(attempt, response, error, control.command, at, deps.holdMs), discard: false };
   const outcome = { ...decision, response, error: accepted ? null : error };
+  // The decision used the pending stop (markFailure clears it); what comes next applies after the write.
+  control.command = null;
+  control.phase = 'recording';
   decided?.(outcome);
   await record(outcome.task, outcome.discard, deps);
   return outcome;

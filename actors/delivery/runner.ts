@@ -3,9 +3,9 @@ import type { Logger } from '../../adapters/logger.js';
 import { businessKey, type StoredStatus } from '../../adapters/task-store/task-store.js';
 import { describeError } from '../../errors/base.js';
 import type { DeliveryEmitted } from '../../machines/delivery.js';
-import { rearmed, stopped, type DeliveryCommand } from '../../machines/delivery-outcome.js';
+import type { DeliveryCommand } from '../../machines/delivery-outcome.js';
 import type { DeliveryTask } from '../../machines/delivery-task.js';
-import { firstAttempt, type FirstAttemptControl, type FirstAttemptDeps, type FirstAttemptOutcome } from './first-attempt.js';
+import { attemptControl, commandArrived, firstAttempt, type FirstAttemptControl, type FirstAttemptDeps, type FirstAttemptOutcome } from './first-attempt.js';
 import type { DeliveryCallbacks } from './options.js';
 import type { TaskLogic } from './task-logic.js';
 import type { DeliveryResult } from './types.js';
@@ -76,7 +76,7 @@ export class TaskRunner {
     const entry = this.byKey.get(key);
     if (!entry) return false;
     if (entry.actor) entry.actor.send({ type: type === 'stop' ? 'task.stop' : 'task.retry' });
-    else if (entry.fast) entry.fast.command = type === 'stop' ? 'stop' : entry.fast.command === 'stop' ? null : 'retry';
+    else if (entry.fast) commandArrived(entry.fast, type);
     return true;
   }
 
@@ -105,9 +105,16 @@ export class TaskRunner {
     });
   }
 
-  /** Gives a task its chart actor: an attempt now, or (a failure) a wait until it is due. */
-  run(task: DeliveryTask, entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, attempts: task.attempts }): void {
-    const actor = createActor(this.deps.logic, { input: { task, ...this.deps.taskInput }, ...this.deps.actorOptions });
+  /**
+   * Gives a task its chart actor: an attempt now, or (a failure) a wait until it is due. `command`:
+   * a stop or retry still to apply, which the chart does first thing (at `resume`).
+   */
+  run(
+    task: DeliveryTask,
+    entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, attempts: task.attempts },
+    command?: DeliveryCommand,
+  ): void {
+    const actor = createActor(this.deps.logic, { input: { task, ...this.deps.taskInput, command }, ...this.deps.actorOptions });
     entry.fast = undefined;
     entry.actor = actor;
     entry.attempts = task.attempts;
@@ -145,7 +152,7 @@ export class TaskRunner {
   }
 
   private async attemptFirst(task: DeliveryTask, answer: (result: DeliveryResult) => void): Promise<void> {
-    const control: FirstAttemptControl = { command: null };
+    const control: FirstAttemptControl = attemptControl();
     const entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, fast: control, answer, attempts: 1 };
     this.track(task.id, entry);
     this.stats.attempts++;
@@ -162,23 +169,17 @@ export class TaskRunner {
       return;
     }
     this.recordedChange(outcome.task, outcome.error);
-    if (this.byId.get(task.id) !== entry || this.deps.draining()) return this.release(entry, task.id);
-    // A command that came in while the outcome was being written applies now, as in the chart.
+    if (this.byId.get(task.id) !== entry) return; // released by close
+    // A command that came in while the outcome was being written: the chart applies it at `resume`
+    // (and records a stop with its store backoff), exactly as if the whole attempt had run there.
     const { status } = outcome.task;
-    const late = control.command;
-    // Waiting tasks cost memory: beyond maxLive they wait in the store, and the loop picks them up.
-    if (status === 'failure' && !outcome.park && this.byId.size <= this.deps.maxLive) {
-      this.run(late === 'retry' ? { ...outcome.task, nextRetryTime: this.deps.fast.now() } : outcome.task, entry);
-      if (late === 'stop') entry.actor?.send({ type: 'task.stop' });
-      return;
+    const late = status === 'success' ? null : control.command;
+    if (late === 'retry' || (late === 'stop' && status === 'failure')) return this.run(outcome.task, entry, late);
+    // Waiting tasks cost memory: beyond maxLive (or while draining) they wait in the store, and the loop picks them up.
+    if (status === 'failure' && !outcome.park && !this.deps.draining() && this.byId.size <= this.deps.maxLive) {
+      return this.run(outcome.task, entry);
     }
     this.release(entry, task.id);
-    if (late === 'stop' && status === 'failure') {
-      const halted = stopped(outcome.task);
-      await this.deps.fast.steps.record(halted, false);
-      this.recordedChange(halted, null);
-    }
-    if (late === 'retry' && status === 'stopped') this.run(rearmed(outcome.task));
   }
 
   private taskOf(entry: LiveTask): DeliveryTask {

@@ -14,15 +14,20 @@ import { fixtures } from './helpers/fixture.js';
 const f = fixtures();
 test.after(() => f.cleanup());
 
-/** A memory store whose writes can be held back, to open that window. */
+/** A memory store whose writes can be held back, to open that window; `failStops` fails writes of a stop. */
 function slowStore() {
   const inner = memoryStore<DeliveryTask>();
   let gate: Promise<void> = Promise.resolve();
   let open = () => {};
+  let stopFailures = 0;
   const store: TaskStore<DeliveryTask> = {
     ...inner,
     updateTask: async (task) => {
       await gate;
+      if (task.status === 'stopped' && stopFailures > 0) {
+        stopFailures--;
+        throw new Error('store down');
+      }
       return inner.updateTask(task);
     },
   };
@@ -32,6 +37,9 @@ function slowStore() {
       gate = new Promise<void>((resolve) => (open = resolve));
     },
     release: () => open(),
+    failStops(n: number) {
+      stopFailures = n;
+    },
   };
 }
 
@@ -47,6 +55,39 @@ test('stop while a parked failure is being written: the task ends up stopped in 
   slow.release();
   await eventually(async () => (await slow.store.taskDetailByBusiness('o', 'late-stop'))?.status === 'stopped', 'stopped in the store');
   assert.is(delivery.status().live, 0);
+});
+
+test('late stop whose write fails: retried with the store backoff until it lands (the task did stay in failure)', async () => {
+  const sink = await f.sink();
+  sink.failNext(1);
+  const slow = slowStore();
+  const delivery = f.autoHttp({ store: slow.store, retry: { kind: 'step', intervalMs: 60_000, times: 0 }, holdMs: 1000 });
+  delivery.start();
+  slow.hold();
+  await delivery.postJson('o', 'late-stop-fails', sink.url, {});
+  await delivery.stop('o', 'late-stop-fails');
+  slow.failStops(2);
+  slow.release();
+  await eventually(async () => (await slow.store.taskDetailByBusiness('o', 'late-stop-fails'))?.status === 'stopped', 'stopped in the store', 5000);
+  await eventually(() => delivery.status().live === 0, 'released once recorded');
+  assert.is(sink.received(), 1);
+});
+
+test('retry while a parked failure is being written: the next attempt is made at once (it waited the whole schedule)', async () => {
+  const sink = await f.sink();
+  sink.failNext(1);
+  const slow = slowStore();
+  const delivery = f.autoHttp({ store: slow.store, retry: { kind: 'ladder', ladderMs: [3_600_000, 7_200_000] }, holdMs: 1000, taskAddIfSuccess: true });
+  slow.hold();
+  await delivery.postJson('o', 'late-retry-parked', sink.url, {});
+  await delivery.retry('o', 'late-retry-parked');
+  slow.release();
+  await eventually(() => sink.accepted() === 1, 'retried at once', 3000);
+  const task = await eventually(async () => {
+    const t = await slow.store.taskDetailByBusiness('o', 'late-retry-parked');
+    return t?.status === 'success' && t;
+  }, 'success recorded');
+  assert.is(task.retryCount, 0, 'the schedule started over');
 });
 
 test('stop while a failure to retry soon is being written: handed to the chart, which stops it', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { firstAttempt } from '../../actors/delivery/first-attempt.js';
+import { attemptControl, firstAttempt } from '../../actors/delivery/first-attempt.js';
 import type { AttemptSteps } from '../../actors/delivery/task-logic.js';
 import type { AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
 import type { RetrySchedule } from '../../machines/schedule.js';
@@ -48,7 +48,7 @@ for (const s of scenarios) {
       validate: async (_t, response) => accept2xx(response),
       record: async (t, discard) => void recorded.push({ task: t, discard }),
     };
-    const outcome = await firstAttempt(task, { command: null }, {
+    const outcome = await firstAttempt(task, attemptControl(), {
       steps,
       now: () => 0,
       sleep: async () => {},
