@@ -59,8 +59,17 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   const callbacks = options.callbacks ?? {};
   const steps = attemptSteps({ store, http: http.send, slots, callbacks, requestTimeoutMs, maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024 });
   const stats = { rejected: 0, duplicates: 0 };
-  /** Business keys being created, stopped or retried outside the runner: the scan leaves them alone. */
-  const claimed = new Set<string>();
+  /**
+   * Business keys being created, stopped or retried outside the runner: the scan leaves them
+   * alone. Counted: concurrent calls on one key each hold a claim until they are done.
+   */
+  const claimed = new Map<string, number>();
+  const claim = (key: string) => claimed.set(key, (claimed.get(key) ?? 0) + 1);
+  const unclaim = (key: string) => {
+    const held = (claimed.get(key) ?? 1) - 1;
+    if (held > 0) claimed.set(key, held);
+    else claimed.delete(key);
+  };
   /** Tasks in the store by status, refreshed by each scan. */
   let storeCounts: Record<StoredStatus, number> | null = null;
   /** Set by drain(): no new calls, no new scans; in-flight attempts finish. */
@@ -108,14 +117,14 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
       throw error;
     }
     const key = businessKey(draft.businessType, draft.businessId);
-    claimed.add(key);
+    claim(key);
     let result;
     try {
       result = await store.createTask(draft);
     } catch (error) {
       throw new TaskStoreError('createTask', error);
     } finally {
-      claimed.delete(key);
+      unclaim(key);
     }
     const { task, created } = result;
     if (!created) {
@@ -176,12 +185,12 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   /** A task not in progress here, read from the store with its key claimed against the scan. */
   async function outside<T>(businessType: string, businessId: string, body: (task: DeliveryTask) => Promise<T>): Promise<T | undefined> {
     const key = businessKey(businessType, businessId);
-    claimed.add(key);
+    claim(key);
     try {
       const task = await store.taskDetailByBusiness(businessType, businessId);
       return task && (await body(task));
     } finally {
-      claimed.delete(key);
+      unclaim(key);
     }
   }
 
