@@ -165,8 +165,12 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         await pullInFlight?.catch(() => {});
         abort.abort();
         slots.abandon();
-        await acks.flushAll(Date.now() + 5000);
-        await backend.unregister(runnerId);
+        try {
+          await acks.flushAll(Date.now() + 5000);
+          await backend.unregister(runnerId);
+        } finally {
+          acks.close();
+        }
       }),
     },
   });

@@ -21,6 +21,9 @@ export class Acknowledger {
   private flushing: Promise<void> | undefined;
   private queued = false;
   private failuresInARow = 0;
+  private closed = false;
+  /** The backoff wait after a failed flush, cut short by `close()`. */
+  private retryTimer: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
 
   constructor(
     private readonly backend: QueueBackend,
@@ -40,17 +43,17 @@ export class Acknowledger {
 
   /** Flushes on the next turn of the event loop (so a whole tick of finished jobs goes at once). */
   schedule(): void {
-    if (this.queued || this.flushing) return;
+    if (this.queued || this.flushing || this.closed) return;
     this.queued = true;
     setImmediate(() => {
       this.queued = false;
-      void this.flush();
+      if (!this.closed) void this.flush();
     });
   }
 
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.acks.length === 0 && this.failures.length === 0) return Promise.resolve();
+    if (this.closed || this.acks.length === 0 && this.failures.length === 0) return Promise.resolve();
     const acks = this.acks.length > MAX_BATCH ? this.acks.splice(0, MAX_BATCH) : this.acks;
     const failures = this.failures.length > MAX_BATCH ? this.failures.splice(0, MAX_BATCH) : this.failures;
     if (acks === this.acks) this.acks = [];
@@ -67,7 +70,14 @@ export class Acknowledger {
         this.lastError = describeError(error).message;
         this.failuresInARow++;
         this.logger.warn('worker: acknowledging jobs failed, retrying', { runnerId: this.runnerId, error: this.lastError });
-        return new Promise<void>((resolve) => setTimeout(resolve, backoffDelay(this.failuresInARow, { initialMs: 50, maxMs: 2000 })));
+        if (this.closed) return;
+        return new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.retryTimer = undefined;
+            resolve();
+          }, backoffDelay(this.failuresInARow, { initialMs: 50, maxMs: 2000 }));
+          this.retryTimer = { timer, resolve };
+        });
       })
       .finally(() => {
         this.onTheWire.clear();
@@ -75,6 +85,19 @@ export class Acknowledger {
         if (this.acks.length || this.failures.length) this.schedule();
       });
     return this.flushing;
+  }
+
+  /**
+   * Stops retrying (the runner stopped): no timer or scheduled flush outlives it. What is still
+   * pending stays in the backend's working set, handed back by unregister or recovery.
+   */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer.timer);
+      this.retryTimer.resolve();
+      this.retryTimer = undefined;
+    }
   }
 
   /** Flushes until nothing is pending or `deadline` (epoch ms, wall clock) passed. */
