@@ -3,7 +3,7 @@ import { decodeJob, encodeJob } from '../../adapters/queue/codec.js';
 import type { JobRecord, PulledJob } from '../../adapters/queue/types.js';
 import { describeError } from '../../errors/base.js';
 import { ErrWorkerNotRegistry } from '../../errors/worker.js';
-import { hasRetriesLeft } from '../../machines/job-retry.js';
+import { hasRetriesLeft, jobRetryDelayMs } from '../../machines/job-retry.js';
 import type { Acknowledger } from './acks.js';
 
 /** What a worker's `perform` receives (the seed's Context). */
@@ -148,11 +148,22 @@ export class JobSlots {
       this.options.acks.failures.push({
         id: record.id,
         data: encodeJob(next),
-        retryAt: retry ? this.options.now() + this.options.retryDelayMs(retryCount) : null,
+        retryAt: retry ? this.options.now() + this.retryDelay(retryCount) : null,
         error: message,
       });
     }
     this.settle();
+  }
+
+  /** The host's retry schedule; one that throws or answers no usable delay falls back to the default. */
+  private retryDelay(retryCount: number): number {
+    let delay: number;
+    try {
+      delay = this.options.retryDelayMs(retryCount);
+    } catch {
+      delay = Number.NaN;
+    }
+    return Number.isFinite(delay) && delay >= 0 ? delay : jobRetryDelayMs(retryCount);
   }
 
   private settle(): void {

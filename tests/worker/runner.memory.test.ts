@@ -219,6 +219,38 @@ test('whatever perform throws is a counted failure with a message, never a crash
   assert.is(await runner.queueLength('waiting'), 3);
 });
 
+test('regression: a retryDelayMs that throws or returns garbage falls back to the default schedule, no stuck slot, no unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    let calls = 0;
+    const { runner, clock } = make({
+      retryDelayMs: () => {
+        if (calls++ % 2 === 0) throw new Error('bad schedule');
+        return Number.NaN;
+      },
+    });
+    runner.registerWorker<number>({
+      name: 'w',
+      perform: ({ payload }) => {
+        if (payload % 2) throw new Error('sync');
+        return Promise.reject(new Error('async'));
+      },
+    });
+    await runner.declareMany([1, 2, 3, 4].map((payload) => ({ name: 'w', payload })));
+    runner.start();
+    await settle(10);
+    assert.equal(unhandled, []);
+    assert.equal([runner.status().failCount, runner.status().running, runner.status().held], [4, 0, 0]);
+    assert.is(await runner.queueLength('waiting'), 4, 'all four retry later');
+    const due = (await runner.backend.pull('probe', 10, clock.now() + 15_999, 4, 1e15)).jobs.length;
+    assert.is(due, 0, 'not before the default 16 s');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
 test('run(signal) resolves once an abort drained the runner', async () => {
   const { runner } = make();
   runner.registerWorker({ name: 'w', perform: () => {} });
