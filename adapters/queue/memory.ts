@@ -62,13 +62,16 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
     kind: 'memory',
 
     async add(list: readonly NewJob[], now) {
+      let added = 0;
       for (const job of list) {
+        if (jobs.has(job.id)) continue; // already queued, running or dead: declared once
         jobs.set(job.id, job.data);
         if (job.performAt > now) schedule(job.performAt, job.id, job.queue);
         else ready[job.queue].push(job.id);
+        added++;
       }
-      if (list.length) notify();
-      return list.length;
+      if (added) notify();
+      return added;
     },
 
     async promoteDue(now, limit) {

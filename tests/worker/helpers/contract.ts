@@ -44,6 +44,23 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.equal([counts.completed, counts.high, counts.low, counts.waiting, counts.dead], [1, 0, 0, 0, 0]);
   });
 
+  test('regression: adding an id that is already queued, running or dead changes nothing (no second copy, no data overwritten)', async () => {
+    const again = (id: string, queue: QueueName = 'low', performAt = 0): NewJob => ({ ...job(id, queue, performAt), data: 'second' });
+    await q.heartbeat('r1', 1e9);
+    assert.is(await q.add([job('a'), again('a')], 0), 1, 'a duplicate within one batch');
+    await q.add([job('w', 'low', 500)], 0);
+    assert.is(await q.add([again('a', 'high'), again('w', 'low', 100)], 0), 0, 'ready and waiting ids');
+    assert.is((await q.pull('r1', 10, 0, 4, 1e9)).jobs.length, 1);
+    assert.is(await q.add([again('a')], 0), 0, 'a running id');
+    assert.is(await q.fail('r1', [{ id: 'a', retryAt: null, error: 'x' }], 0), 1);
+    assert.is(await q.add([again('a')], 0), 0, 'a dead id');
+    assert.ok((await q.get('a'))!.includes('"id":"a"'), 'data kept');
+    const counts = await q.counts();
+    assert.equal([counts.high, counts.low, counts.waiting, counts.dead], [0, 0, 1, 1]);
+    assert.is(await q.promoteDue(499, 100), 0, 'the waiting job keeps its due time');
+    assert.is(await q.complete('r1', ['a']), 0);
+  });
+
   test('a delayed job waits until due, and pull reports the next due time', async () => {
     await q.heartbeat('r1', 10_000);
     await q.add([job('d', 'high', 500), job('e', 'low', 900)], 100);
