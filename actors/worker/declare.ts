@@ -28,6 +28,7 @@ export function buildJob(job: JobDeclaration, options: DeclareOptions, now: numb
   if (!Number.isInteger(retry)) throw new JobOptionsError(`retry must be an integer, got ${String(retry)}`, { retry });
   const performAt = options.performAt instanceof Date ? options.performAt.getTime() : options.performAt;
   if (performAt !== undefined && !Number.isFinite(performAt)) throw new JobOptionsError('performAt must be a valid date or epoch ms', { performAt: String(options.performAt) });
+  if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) throw new JobOptionsError('id must be a non-empty string', { id: String(options.id) });
   const id = options.id ?? randomUUID();
   const record: JobRecord = {
     id,

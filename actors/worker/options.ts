@@ -11,6 +11,10 @@ export function validateRunnerOptions(options: RunnerOptions): void {
     const value = options[key];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new ConfigError(`${key} must be a number >= 0`, { [key]: value });
   }
+  // A zero period is a busy loop against the backend: every heartbeat or idle look at once again.
+  const heartbeatEveryMs = options.heartbeatEveryMs ?? Math.floor((options.aliveTtlMs ?? 30_000) / 3);
+  if (heartbeatEveryMs < 1) throw new ConfigError('the heartbeat period (heartbeatEveryMs, default aliveTtlMs / 3) must be at least 1 ms', { heartbeatEveryMs, aliveTtlMs: options.aliveTtlMs });
+  if (options.idlePollMs !== undefined && options.idlePollMs < 1) throw new ConfigError('idlePollMs must be at least 1 ms (0 is a busy poll)', { idlePollMs: options.idlePollMs });
   if (options.heartbeatEveryMs !== undefined && options.heartbeatEveryMs >= (options.aliveTtlMs ?? 30_000)) {
     throw new ConfigError('heartbeatEveryMs must be shorter than aliveTtlMs, or live runners are recovered as dead', {
       heartbeatEveryMs: options.heartbeatEveryMs,

@@ -37,6 +37,15 @@ test('declaring for an unregistered worker, registering after start and bad opti
   } catch (error) {
     assert.instance(error, JobOptionsError);
   }
+  for (const id of ['', 42]) {
+    // regression: a numeric id was stored, then its data failed to decode (id mismatch) and went dead
+    try {
+      await runner.declare({ name: 'w' }, { id: id as never });
+      assert.unreachable();
+    } catch (error) {
+      assert.instance(error, JobOptionsError, `id ${JSON.stringify(id)}`);
+    }
+  }
   try {
     await runner.declare({ name: 'w', payload: { big: 1n } });
     assert.unreachable();
@@ -193,7 +202,8 @@ test('a runner restarted under the same id takes back what it left in its workin
 });
 
 test('options that cannot work are refused with ConfigError', () => {
-  for (const options of [{ threads: 0 }, { pullBatchSize: 1.5 }, { aliveTtlMs: -1 }, { heartbeatEveryMs: 30_000 }, { highWeight: Number.NaN }]) {
+  const busyLoops = [{ aliveTtlMs: 0 }, { aliveTtlMs: 2 }, { heartbeatEveryMs: 0 }, { idlePollMs: 0 }]; // regression: were accepted
+  for (const options of [{ threads: 0 }, { pullBatchSize: 1.5 }, { aliveTtlMs: -1 }, { heartbeatEveryMs: 30_000 }, { highWeight: Number.NaN }, ...busyLoops]) {
     assert.throws(() => createRunner(options), (error: unknown) => error instanceof ConfigError, JSON.stringify(options));
   }
 });
