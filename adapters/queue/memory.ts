@@ -176,6 +176,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
     },
 
     async dead(offset, limit): Promise<DeadJob[]> {
+      if (!(limit > 0) || offset < 0) return [];
       return [...dead]
         .sort((a, b) => a[1] - b[1])
         .slice(offset, offset + limit)

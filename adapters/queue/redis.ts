@@ -129,6 +129,8 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
     },
 
     async dead(offset, limit): Promise<DeadJob[]> {
+      // ZRANGE 0 -1 would be "everything": an empty page must not become the whole dead set.
+      if (!(limit > 0) || offset < 0) return [];
       const entries = await client.zrange(keys.dead, String(offset), String(offset + limit - 1), 'WITHSCORES');
       if (entries.length === 0) return [];
       const ids = entries.filter((_, i) => i % 2 === 0).map(String);

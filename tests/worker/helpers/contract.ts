@@ -111,6 +111,26 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.is(counts.failed, 2);
   });
 
+  test('dead() pages oldest first; regression: a limit of 0 lists nothing (Redis listed every dead job)', async () => {
+    await q.heartbeat('r1', 1e9);
+    await q.add([job('a'), job('b'), job('c')], 0);
+    await q.pull('r1', 3, 0, 4, 1e9);
+    for (const [i, id] of ['a', 'b', 'c'].entries()) await q.fail('r1', [{ id, retryAt: null, error: id }], 10 + i);
+    assert.equal((await q.dead(0, 2)).map((d) => d.id), ['a', 'b']);
+    assert.equal((await q.dead(2, 10)).map((d) => d.id), ['c']);
+    assert.equal(await q.dead(0, 0), []);
+    assert.equal(await q.dead(5, 10), []);
+  });
+
+  test('due delayed jobs are promoted in batches of the promote size (the seed\'s 100), not all at once', async () => {
+    await q.heartbeat('r1', 1e9);
+    await q.add(Array.from({ length: 250 }, (_, i) => job(`d${i}`, 'low', 10 + i)), 0);
+    assert.is((await q.pull('r1', 1, 1000, 4, 1e9)).jobs.length, 1);
+    const counts = await q.counts();
+    assert.equal([counts.waiting, counts.low], [150, 99]);
+    assert.is(await q.promoteDue(1000, 100), 100);
+  });
+
   test('release hands jobs back to the front of ready; unregister releases the rest', async () => {
     await q.heartbeat('r1', 10_000);
     await q.add([job('a'), job('b'), job('c')], 0);
