@@ -24,7 +24,7 @@ test('retry delay: retryCount⁴ s + 15 s + jitter up to 30 s × (retryCount + 1
 });
 
 test('runner defaults are the seed\'s: 10 threads, batches of 30 below 3 × threads, alive TTL 30 s', () => {
-  const actor = createActor(runnerMachine);
+  const actor = createActor(runnerMachine, { input: {} });
   const context = actor.getSnapshot().context;
   assert.equal(
     [context.threads, context.pullBatchSize, context.needPullThreshold, context.aliveTtlMs, context.heartbeatEveryMs, context.idlePollMs, context.drainTimeoutMs],
