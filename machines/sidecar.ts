@@ -58,7 +58,7 @@ export const sidecarMachine = setup({
   },
   actions: {
     recordEvent: assign(({ context, event, system }) => update.recordEvent(context, event, now(system))),
-    markConnected: assign(({ context, system }) => update.markConnected(context, now(system))),
+    recordConnected: assign(({ context, event, system }) => update.recordConnected(context, event, now(system))),
     armStale: assign(({ context, system }) => update.armStale(context, now(system))),
     leaveOpen: assign(({ context, event, system }) => update.leaveOpen(context, event, now(system))),
     scheduleReconnect: assign(({ context, system }) => update.scheduleReconnect(context, now(system))),
@@ -122,12 +122,12 @@ export const sidecarMachine = setup({
               on: { 'watch.heartbeat': { actions: 'recordEvent' } },
               states: {
                 connecting: {
-                  on: { 'watch.connected': { target: 'connected', actions: ['recordEvent', 'markConnected'] } },
+                  on: { 'watch.connected': { target: 'connected', actions: 'recordConnected' } },
                 },
                 connected: {
                   initial: 'registering',
                   // Every `connected` is one replay: a new one restarts the replay (and cancels an in-flight one).
-                  on: { 'watch.connected': { target: '.registering', reenter: true, actions: ['recordEvent', 'markConnected'] } },
+                  on: { 'watch.connected': { target: '.registering', reenter: true, actions: 'recordConnected' } },
                   states: {
                     registering: {
                       invoke: {

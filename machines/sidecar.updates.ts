@@ -45,6 +45,16 @@ export function markConnected(context: SidecarContext, now: number): Update {
   return { connected: true, attempts: { ...context.attempts, reconnect: 0 }, last: { ...context.last, connectedAt: now } };
 }
 
+/**
+ * A `connected` frame: `recordEvent` then `markConnected`, as one update. The chart applies it as a
+ * single `assign`: XState clones the whole snapshot per `assign` action (and re-derives the state
+ * value), and this transition runs on every reconnect.
+ */
+export function recordConnected(context: SidecarContext, event: SidecarEvent, now: number): Update {
+  const seen = recordEvent(context, event, now);
+  return { ...seen, ...markConnected({ ...context, ...seen }, now) };
+}
+
 export function armStale(context: SidecarContext, now: number): Update {
   const window = context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS;
   return { deadlines: { ...context.deadlines, staleAt: now + window } };
