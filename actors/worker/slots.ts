@@ -6,6 +6,20 @@ import { ErrWorkerNotRegistry } from '../../errors/worker.js';
 import { hasRetriesLeft, jobRetryDelayMs } from '../../machines/job-retry.js';
 import type { Acknowledger } from './acks.js';
 
+/** Longest error message stored with a job (it is written to the backend twice: data and errors). */
+const MAX_ERROR_LENGTH = 4096;
+
+/** A failure's message, whatever `perform` threw: never throws itself, never unbounded. */
+export function failureMessage(error: unknown): string {
+  let message: string;
+  try {
+    message = describeError(error).message;
+  } catch {
+    message = 'unprintable error thrown by perform';
+  }
+  return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}… (${message.length} chars)` : message;
+}
+
 /** What a worker's `perform` receives (the seed's Context). */
 export interface JobContext<P = unknown> {
   /** The job as stored, retries and last error included. */
@@ -141,7 +155,7 @@ export class JobSlots {
     this.counters.fail++;
     if (this.held.delete(record.id)) {
       const retryCount = record.retryCount + 1;
-      const message = describeError(error).message;
+      const message = failureMessage(error);
       const next: JobRecord = { ...record, retryCount, error: message };
       const retry = hasRetriesLeft(record.retry, retryCount);
       if (!retry) this.counters.dead++;
