@@ -54,7 +54,7 @@ export interface AutoHttpOptions extends Partial<Omit<HostEnv, 'id'>> {
   callbacks?: DeliveryCallbacks;
   /** Requests in flight at once. Default 64. */
   maxConcurrent?: number;
-  /** Bounds connecting, the wait for the answer's headers, and every pause in its body. Default 10 000 ms. */
+  /** Bounds each attempt's whole HTTP exchange, from connecting to the answer's last byte. Default 10 000 ms. */
   requestTimeoutMs?: number;
   /** Largest request body accepted. Default 1 MiB. */
   maxBodyBytes?: number;

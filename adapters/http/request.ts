@@ -2,10 +2,10 @@ import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici'
 import { RequestFailedError, RequestTimeoutError, ResponseTooLargeError } from '../../errors/delivery.js';
 
 /**
- * One HTTP exchange over undici, bounded in time and size: connecting, waiting for the answer's
- * headers and every pause in its body are each bounded by `timeoutMs` (undici's own timers, no
- * per-request timer or AbortController on the hot path), and an answer larger than
- * `maxResponseBytes` fails the exchange instead of filling memory.
+ * One HTTP exchange over undici, bounded in time and size: the whole exchange — connecting,
+ * sending, waiting for the answer's headers and reading its body — ends within `timeoutMs`
+ * (one timer per exchange; a receiver trickling its answer cannot hold it open), and an answer
+ * larger than `maxResponseBytes` fails the exchange instead of filling memory.
  */
 export interface HttpExchange {
   url: string;
@@ -13,6 +13,7 @@ export interface HttpExchange {
   headers: Record<string, string>;
   /** '' sends no body. */
   body: string;
+  /** The whole exchange, from connecting to the last byte of the answer. */
   timeoutMs: number;
   maxResponseBytes: number;
   /** Aborts the exchange (the attempt's actor was stopped). */
@@ -52,6 +53,16 @@ export function createHttpClient(options: HttpClientOptions = {}): { send: HttpC
 }
 
 async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Promise<HttpAnswer> {
+  const deadline = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    deadline.abort(new RequestTimeoutError(exchange.url, exchange.timeoutMs));
+  }, exchange.timeoutMs);
+  const outer = exchange.signal;
+  const forward = () => deadline.abort(outer!.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener('abort', forward, { once: true });
   try {
     const response = await request(exchange.url, {
       dispatcher,
@@ -60,7 +71,7 @@ async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Pro
       body: exchange.body === '' ? undefined : exchange.body,
       headersTimeout: exchange.timeoutMs,
       bodyTimeout: exchange.timeoutMs,
-      ...(exchange.signal ? { signal: exchange.signal } : {}),
+      signal: deadline.signal,
     });
     const declared = Number(response.headers['content-length']);
     if (declared <= exchange.maxResponseBytes) {
@@ -86,6 +97,7 @@ async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Pro
   } catch (error) {
     if (error instanceof ResponseTooLargeError) throw error;
     if (
+      timedOut ||
       error instanceof undiciErrors.HeadersTimeoutError ||
       error instanceof undiciErrors.BodyTimeoutError ||
       error instanceof undiciErrors.ConnectTimeoutError
@@ -93,6 +105,9 @@ async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Pro
       throw new RequestTimeoutError(exchange.url, exchange.timeoutMs);
     }
     throw new RequestFailedError(exchange.url, error);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
   }
 }
 

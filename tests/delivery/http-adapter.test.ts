@@ -79,4 +79,41 @@ test('no answer within the timeout: SW_DELIVERY_TIMEOUT; nobody listening: SW_DE
   }
 });
 
+test('requestTimeoutMs bounds the whole exchange: a body that trickles in forever times out (each pause was under the timeout)', async () => {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = await startHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const timer = setInterval(() => res.write('.'), 50);
+    timers.add(timer);
+    res.once('close', () => (clearInterval(timer), timers.delete(timer)));
+  });
+  servers.push(server);
+  const started = Date.now();
+  try {
+    await exchange(server.url, 400, 1 << 20);
+    assert.unreachable('should time out');
+  } catch (error) {
+    assert.is((error as { code: string }).code, 'SW_DELIVERY_TIMEOUT');
+    const took = Date.now() - started;
+    assert.ok(took >= 350 && took < 3000, `timed out after ${took} ms`);
+  } finally {
+    for (const timer of timers) clearInterval(timer);
+  }
+});
+
+test('an exchange aborted by its caller fails at once, not as a timeout', async () => {
+  const server = await startHttpServer(() => {}); // never answers
+  servers.push(server);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error('actor stopped')), 50);
+  const started = Date.now();
+  try {
+    await client.send({ url: server.url, method: 'GET', headers: {}, body: '', timeoutMs: 5000, maxResponseBytes: 1024, signal: controller.signal });
+    assert.unreachable('should be aborted');
+  } catch (error) {
+    assert.is((error as { code: string }).code, 'SW_DELIVERY_REQUEST_FAILED');
+    assert.ok(Date.now() - started < 2000);
+  }
+});
+
 test.run();
