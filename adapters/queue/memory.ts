@@ -23,6 +23,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
   const dead = new Map<string, number>();
   const stats = { completed: 0, failed: 0 };
   const listeners = new Set<() => void>();
+  let closed = false;
 
   const notify = () => {
     for (const listener of listeners) queueMicrotask(listener);
@@ -210,11 +211,13 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
     },
 
     onWork(listener) {
+      if (closed) return () => false;
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
 
     async close() {
+      closed = true;
       listeners.clear();
     },
   };

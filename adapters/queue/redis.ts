@@ -35,6 +35,8 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
   const lockTtlMs = options.recoveryLockTtlMs ?? 60_000;
   const listeners = new Set<() => void>();
   let subscriber: Redis | undefined;
+  /** After close() no subscription is opened again (it would be a connection nobody closes). */
+  let closed = false;
 
   function subscribe(): void {
     if (subscriber) return;
@@ -163,12 +165,14 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
     },
 
     onWork(listener) {
+      if (closed) return () => false;
       listeners.add(listener);
       subscribe();
       return () => listeners.delete(listener);
     },
 
     async close() {
+      closed = true;
       listeners.clear();
       const sub = subscriber;
       subscriber = undefined;

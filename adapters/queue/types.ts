@@ -126,6 +126,6 @@ export interface QueueBackend {
   counts(): Promise<QueueCounts>;
   /** Calls `listener` when jobs may have become ready (add, release, recover, redrive). */
   onWork(listener: () => void): () => void;
-  /** Releases what the backend opened itself (not a client passed in). */
+  /** Releases what the backend opened itself (not a client passed in); `onWork` subscribes nothing afterwards. */
   close(): Promise<void>;
 }

@@ -190,6 +190,17 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.is(calls, before);
   });
 
+  test('regression: onWork after close() opens nothing and never calls back (a runner stopped after its backend)', async () => {
+    await q.close();
+    let calls = 0;
+    const off = q.onWork(() => calls++);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await q.add([job('a')], 0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.is(calls, 0);
+    off();
+  });
+
   test('a large batch of due delayed jobs is promoted and pulled in one step', async () => {
     const jobs = Array.from({ length: 9000 }, (_, i) => job(`d${i}`, 'low', 1000 + i));
     assert.is(await q.add(jobs, 0), 9000);
