@@ -221,7 +221,10 @@ export function createRunner(options: RunnerOptions = {}): Runner {
       started = true;
       actor.stop();
     } else if (actor.getSnapshot().status === 'active') {
-      actor.send({ type: 'runner.stop', deadlineMs: stopOptions.deadlineMs });
+      // Already draining (a host calls drain(), then stop() once its own deadline passed): without
+      // a deadline of its own, this stop is the hard one — abort and hand back now.
+      const draining = actor.getSnapshot().matches('draining');
+      actor.send({ type: 'runner.stop', deadlineMs: stopOptions.deadlineMs ?? (draining ? 0 : undefined) });
       await stopped;
     }
     if (ownsBackend) await backend.close();

@@ -123,6 +123,7 @@ export const runnerMachine = setup({
   guards: {
     saturated: ({ context, event }) => (event as unknown as { output: PullOutput }).output.held >= context.needPullThreshold,
     gotJobs: ({ event }) => (event as unknown as { output: PullOutput }).output.pulled > 0,
+    stopNow: ({ event }) => event.type === 'runner.stop' && event.deadlineMs === 0,
     recoveredAny: ({ event }) => {
       const output = (event as unknown as { output: HeartbeatOutput }).output;
       return output.recoveredJobs > 0 || output.recoveredRunners.length > 0;
@@ -240,6 +241,8 @@ export const runnerMachine = setup({
             liveness,
           },
           after: { drainDeadline: 'releasing' },
+          // A stop with deadline 0 while draining (the host's deadline passed): hand back now.
+          on: { 'runner.stop': { guard: 'stopNow', target: 'releasing' } },
         },
         releasing: {
           invoke: {

@@ -43,6 +43,7 @@ test('runner chart: every state and transition walked against a real actor', asy
       done('release'),
       failed('release'),
       { type: 'runner.stop', deadlineMs: 100 },
+      { type: 'runner.stop', deadlineMs: 0 },
     ].filter((event) => {
       const invoked = /^xstate\.(done|error)\.actor\.(\w+)$/.exec(event.type)?.[2];
       return invoked === undefined || invoked in snapshot.children;
