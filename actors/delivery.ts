@@ -130,7 +130,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     if (!created) {
       stats.duplicates++;
       const known = runner.current(key) ?? task;
-      return { taskId: known.id, created: false, status: known.status, statusCode: known.lastStatusCode, body: '', error: known.lastError || null };
+      return { taskId: known.id, created: false, status: known.status, statusCode: known.lastStatusCode, body: '', error: known.lastError || null, errorCode: known.lastErrorCode || null };
     }
     if (draining) throw new DeliveryClosedError(); // stored: the next start delivers it
     return new Promise<DeliveryResult>((resolve) => runner.first(task, resolve));

@@ -7,6 +7,19 @@ import { nextRetryDelay, unitHash, withRetryAfter } from './schedule.js';
  * task is decided the same way whether or not an actor runs it.
  */
 
+/** The codes of attempt failures that are not a transport error's own (see DeliveryTask.lastErrorCode). */
+export const attemptErrorCodes = {
+  rejected: 'SW_DELIVERY_REJECTED',
+  callbackFailed: 'SW_DELIVERY_CALLBACK_FAILED',
+  requestFailed: 'SW_DELIVERY_REQUEST_FAILED',
+} as const;
+
+/** The stable code of a thrown error (a statewire error's `code`), or `fallback`. */
+export function errorCodeOf(error: unknown, fallback: string): string {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SW_') ? code : fallback;
+}
+
 /** A stop or retry that arrived while the task was busy. */
 export type DeliveryCommand = 'stop' | 'retry';
 
@@ -25,7 +38,7 @@ export function beginAttempt(task: DeliveryTask, at: number): DeliveryTask {
 /** An accepted answer. `discard`: delete rather than keep (first-attempt success, taskAddIfSuccess off). */
 export function succeeded(task: DeliveryTask, response: AttemptResponse | null, at: number, taskAddIfSuccess: boolean) {
   return {
-    task: { ...task, status: 'success' as const, successTime: at, nextRetryTime: 0, lastStatusCode: response?.statusCode ?? 0, lastError: '' },
+    task: { ...task, status: 'success' as const, successTime: at, nextRetryTime: 0, lastStatusCode: response?.statusCode ?? 0, lastError: '', lastErrorCode: '' },
     discard: !taskAddIfSuccess && task.attempts === 1,
   };
 }
@@ -42,8 +55,9 @@ export function failed(
   command: DeliveryCommand | null,
   at: number,
   holdMs: number,
+  errorCode: string | null = null,
 ): { task: DeliveryTask; park: boolean } {
-  const base = { ...task, lastStatusCode: response?.statusCode ?? 0, lastError: error ?? 'failed' };
+  const base = { ...task, lastStatusCode: response?.statusCode ?? 0, lastError: error ?? 'failed', lastErrorCode: errorCode ?? attemptErrorCodes.requestFailed };
   if (command === 'stop') return { task: { ...base, status: 'stopped', nextRetryTime: 0 }, park: false };
   const delay = withRetryAfter(nextRetryDelay(base.retry, base.retryCount, unitHash(base.id, base.attempts)), response?.retryAfterMs);
   if (delay === null) return { task: { ...base, status: 'stopped', nextRetryTime: 0 }, park: false };

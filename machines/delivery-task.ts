@@ -38,6 +38,13 @@ export interface DeliveryTask {
   lastStatusCode: number;
   /** Why the latest attempt failed ('' after a success). */
   lastError: string;
+  /**
+   * The same as a stable code ('' after a success): a transport error's own code
+   * (`SW_DELIVERY_TIMEOUT`, `SW_DELIVERY_REQUEST_FAILED`, `SW_DELIVERY_RESPONSE_TOO_LARGE`),
+   * `SW_DELIVERY_REJECTED` (answer not accepted), `SW_DELIVERY_CALLBACK_FAILED` (a callback threw).
+   * Absent on tasks stored before it existed.
+   */
+  lastErrorCode?: string;
 }
 
 /** What a caller provides; the facade fills the rest. */

@@ -1,7 +1,7 @@
 import { assign, emit, fromPromise, setup } from 'xstate';
 import { backoffDelay } from './backoff.js';
 import { msUntil, now } from './clock.js';
-import { beginAttempt, failed, rearmed, stopped, succeeded, type DeliveryCommand } from './delivery-outcome.js';
+import { attemptErrorCodes, beginAttempt, errorCodeOf, failed, rearmed, stopped, succeeded, type DeliveryCommand } from './delivery-outcome.js';
 import type { AttemptRequest, AttemptResponse, DeliveryTask } from './delivery-task.js';
 
 /**
@@ -58,8 +58,9 @@ export interface DeliveryContext {
   request: AttemptRequest | null;
   /** The answer of the current attempt. */
   response: AttemptResponse | null;
-  /** Why the current attempt failed. */
+  /** Why the current attempt failed, and its stable code. */
   error: string | null;
+  errorCode: string | null;
   /** A stop or retry that arrived while the task was busy; applied at the next resting point. */
   command: DeliveryCommand | null;
   /** On success: delete the task rather than keep it (first-attempt success, taskAddIfSuccess off). */
@@ -129,12 +130,13 @@ const deliverySetup = setup({
       request: null,
       response: null,
       error: null,
+      errorCode: null,
       command: null,
     })),
     rearm: assign(({ context }) => ({ task: rearmed(context.task), command: null })),
     markSuccess: assign(({ context, system }) => succeeded(context.task, context.response, now(system), context.taskAddIfSuccess)),
     markFailure: assign(({ context, system }) => ({
-      ...failed(context.task, context.response, context.error, context.command, now(system), context.holdMs),
+      ...failed(context.task, context.response, context.error, context.command, now(system), context.holdMs, context.errorCode),
       command: context.command === 'stop' ? null : context.command,
     })),
     markStopped: assign(({ context }) => ({ task: stopped(context.task), command: null })),
@@ -166,6 +168,7 @@ export const deliveryMachine = deliverySetup.createMachine({
     request: null,
     response: null,
     error: null,
+    errorCode: null,
     command: input.command ?? null,
     discard: false,
     storeFailures: 0,
@@ -194,7 +197,10 @@ export const deliveryMachine = deliverySetup.createMachine({
         src: 'build',
         input: ({ context }) => ({ task: context.task }),
         onDone: { target: 'sending', actions: assign({ request: ({ event }) => event.output }) },
-        onError: { target: 'failure', actions: assign({ error: ({ event }) => `onTaskBuilding failed: ${errorText(event.error)}` }) },
+        onError: {
+          target: 'failure',
+          actions: assign({ error: ({ event }) => `onTaskBuilding failed: ${errorText(event.error)}`, errorCode: attemptErrorCodes.callbackFailed }),
+        },
       },
       on: { 'task.stop': 'stopping' },
     },
@@ -204,7 +210,10 @@ export const deliveryMachine = deliverySetup.createMachine({
         src: 'send',
         input: ({ context }) => ({ task: context.task, request: context.request! }),
         onDone: { target: 'validating', actions: assign({ response: ({ event }) => event.output }) },
-        onError: { target: 'failure', actions: assign({ error: ({ event }) => errorText(event.error) }) },
+        onError: {
+          target: 'failure',
+          actions: assign({ error: ({ event }) => errorText(event.error), errorCode: ({ event }) => errorCodeOf(event.error, attemptErrorCodes.requestFailed) }),
+        },
       },
       on: { 'task.stop': { actions: 'requestStop' }, 'task.retry': { actions: 'cancelStop' } },
     },
@@ -215,9 +224,12 @@ export const deliveryMachine = deliverySetup.createMachine({
         input: ({ context }) => ({ task: context.task, response: context.response! }),
         onDone: [
           { guard: { type: 'answerAccepted', params: ({ event }) => event.output }, target: 'success' },
-          { target: 'failure', actions: assign({ error: ({ event }) => event.output.reason ?? 'answer rejected' }) },
+          { target: 'failure', actions: assign({ error: ({ event }) => event.output.reason ?? 'answer rejected', errorCode: attemptErrorCodes.rejected }) },
         ],
-        onError: { target: 'failure', actions: assign({ error: ({ event }) => `onTaskResultValid failed: ${errorText(event.error)}` }) },
+        onError: {
+          target: 'failure',
+          actions: assign({ error: ({ event }) => `onTaskResultValid failed: ${errorText(event.error)}`, errorCode: attemptErrorCodes.callbackFailed }),
+        },
       },
       on: { 'task.stop': { actions: 'requestStop' }, 'task.retry': { actions: 'cancelStop' } },
     },

@@ -1,5 +1,5 @@
 import { backoffDelay } from '../../machines/backoff.js';
-import { beginAttempt, failed, stopped, succeeded, type DeliveryCommand } from '../../machines/delivery-outcome.js';
+import { attemptErrorCodes, beginAttempt, errorCodeOf, failed, stopped, succeeded, type DeliveryCommand } from '../../machines/delivery-outcome.js';
 import type { AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
 import type { AttemptSteps } from './task-logic.js';
 
@@ -77,12 +77,14 @@ export async function firstAttempt(
   const attempt = beginAttempt(task, deps.now());
   let response: AttemptResponse | null = null;
   let error: string | null = null;
+  let errorCode: string | null = null;
   let accepted = false;
   let request;
   try {
     request = await deps.steps.build(attempt);
   } catch (cause) {
     error = `onTaskBuilding failed: ${errorText(cause)}`;
+    errorCode = attemptErrorCodes.callbackFailed;
   }
   if (control.halted) {
     // Stopped before a byte was sent: like `task.stop` in `building` (whatever the build did).
@@ -98,21 +100,26 @@ export async function firstAttempt(
       response = await deps.steps.send(request);
     } catch (cause) {
       error = errorText(cause);
+      errorCode = errorCodeOf(cause, attemptErrorCodes.requestFailed);
     }
   }
   if (response) {
     try {
       const verdict = await deps.steps.validate(attempt, response);
       accepted = verdict.ok;
-      if (!verdict.ok) error = verdict.reason ?? 'answer rejected';
+      if (!verdict.ok) {
+        error = verdict.reason ?? 'answer rejected';
+        errorCode = attemptErrorCodes.rejected;
+      }
     } catch (cause) {
       error = `onTaskResultValid failed: ${errorText(cause)}`;
+      errorCode = attemptErrorCodes.callbackFailed;
     }
   }
   const at = deps.now();
   const decision = accepted
     ? { ...succeeded(attempt, response, at, deps.taskAddIfSuccess), park: false }
-    : { ...failed(attempt, response, error, control.command, at, deps.holdMs), discard: false };
+    : { ...failed(attempt, response, error, control.command, at, deps.holdMs, errorCode), discard: false };
   const outcome = { ...decision, response, error: accepted ? null : error };
   // The decision used the pending stop (markFailure clears it); what comes next applies after the write.
   control.command = null;

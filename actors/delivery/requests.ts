@@ -63,6 +63,7 @@ export function draftTask(spec: RequestSpec, defaults: { retry: RetrySchedule; m
     successTime: 0,
     lastStatusCode: 0,
     lastError: '',
+    lastErrorCode: '',
   };
 }
 

@@ -190,7 +190,10 @@ export class TaskRunner {
     const answer = entry.answer;
     if (!answer) return;
     entry.answer = undefined;
-    answer({ taskId: task.id, created: true, status: task.status, statusCode: response?.statusCode ?? 0, body: response?.body ?? '', error });
+    answer({
+      taskId: task.id, created: true, status: task.status, statusCode: response?.statusCode ?? 0, body: response?.body ?? '',
+      error, errorCode: error ? task.lastErrorCode || null : null,
+    });
   }
 
   private track(id: number, entry: LiveTask) {

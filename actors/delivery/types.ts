@@ -15,8 +15,9 @@ export interface DeliveryResult {
   /** Status code of the first attempt (0: no answer, e.g. refused, timed out, or not created). */
   statusCode: number;
   body: string;
-  /** Why the first attempt failed, if it did. */
+  /** Why the first attempt failed, if it did, and its stable code (see DeliveryTask.lastErrorCode). */
   error: string | null;
+  errorCode: string | null;
 }
 
 export interface DeliveryStatus {

@@ -83,10 +83,10 @@ test('retry while a parked failure is being written: the next attempt is made at
   await delivery.retry('o', 'late-retry-parked');
   slow.release();
   await eventually(() => sink.accepted() === 1, 'retried at once', 3000);
-  const task = await eventually(async () => {
+  const task = (await eventually(async () => {
     const t = await slow.store.taskDetailByBusiness('o', 'late-retry-parked');
     return t?.status === 'success' && t;
-  }, 'success recorded');
+  }, 'success recorded')) as DeliveryTask;
   assert.is(task.retryCount, 0, 'the schedule started over');
 });
 

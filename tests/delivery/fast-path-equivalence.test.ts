@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attemptControl, firstAttempt } from '../../actors/delivery/first-attempt.js';
 import type { AttemptSteps } from '../../actors/delivery/task-logic.js';
+import { RequestTimeoutError } from '../../errors/delivery.js';
 import type { AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
 import type { RetrySchedule } from '../../machines/schedule.js';
 import { accept2xx, flush, harness, ok, sampleTask, type Reply } from './helpers/chart-harness.js';
@@ -24,6 +25,7 @@ const scenarios: Scenario[] = [
   { name: '503: failure on schedule', retry: { kind: 'step', intervalMs: 1000, times: 0, jitter: 0.3 }, reply: ok(503) },
   { name: '429 + long Retry-After', retry: { kind: 'ladder', ladderMs: [100] }, reply: ok(429, 9000) },
   { name: 'refused: failure', retry: { kind: 'ladder', ladderMs: [100, 200] }, reply: new Error('connect ECONNREFUSED') },
+  { name: 'timed out: failure with its code', retry: { kind: 'ladder', ladderMs: [100] }, reply: new RequestTimeoutError('http://127.0.0.1:9/hook', 10) },
   { name: 'empty ladder: stopped at once', retry: { kind: 'ladder', ladderMs: [] }, reply: ok(500) },
   { name: 'wait beyond holdMs: parked', retry: { kind: 'step', intervalMs: 120_000, times: 0 }, reply: ok(500), holdMs: 60_000 },
 ];

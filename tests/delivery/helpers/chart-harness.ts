@@ -27,6 +27,7 @@ export function sampleTask(retry: RetrySchedule, overrides: Partial<DeliveryTask
     successTime: 0,
     lastStatusCode: 0,
     lastError: '',
+    lastErrorCode: '',
     ...overrides,
   };
 }
