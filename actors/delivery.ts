@@ -10,7 +10,7 @@ import { deliveryLoopMachine, type ScanResult } from '../machines/delivery-loop.
 import { rearmed, stopped } from '../machines/delivery-outcome.js';
 import type { DeliveryTask } from '../machines/delivery-task.js';
 import { defaultRetrySchedule } from '../machines/schedule.js';
-import type { AutoHttpOptions } from './delivery/options.js';
+import { validateAutoHttpOptions, type AutoHttpOptions } from './delivery/options.js';
 import { draftTask, formBody, jsonBody, type RequestSpec } from './delivery/requests.js';
 import { TaskRunner } from './delivery/runner.js';
 import { Semaphore } from './delivery/semaphore.js';
@@ -33,6 +33,7 @@ export type { AutoHttp, DeliveryResult, DeliveryStatus } from './delivery/types.
  * inspector.
  */
 export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
+  validateAutoHttpOptions(options);
   const logger = options.logger ?? silentLogger;
   const ownsStore = options.store === undefined;
   const store: TaskStore<DeliveryTask> = options.store ?? fileStore<DeliveryTask>(options.storeDir ?? join(process.cwd(), '.statewire', 'delivery'));

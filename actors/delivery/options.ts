@@ -1,8 +1,9 @@
+import { ConfigError } from '../../errors/base.js';
 import type { HostEnv } from '../facade.js';
 import type { HttpClientOptions } from '../../adapters/http/request.js';
 import type { TaskStore } from '../../adapters/task-store/task-store.js';
 import type { DeliveryTask } from '../../machines/delivery-task.js';
-import type { RetrySchedule } from '../../machines/schedule.js';
+import { scheduleProblem, type RetrySchedule } from '../../machines/schedule.js';
 
 /**
  * The seed's StatusCallbackInterface. Every callback may be async; a callback that throws never
@@ -71,4 +72,26 @@ export interface AutoHttpOptions extends Partial<Omit<HostEnv, 'id'>> {
 /** Per call: overrides of the facade's defaults for this task. */
 export interface RequestOptions {
   retry?: RetrySchedule;
+}
+
+/**
+ * Refuses options that cannot work, before anything is opened (a typed ConfigError): a
+ * concurrency of 0 or NaN left every request waiting for a slot forever, a NaN timeout timed
+ * every request out at once, a zero loop interval scanned the store in a busy loop.
+ */
+export function validateAutoHttpOptions(options: AutoHttpOptions): void {
+  const check = (key: string, value: number | undefined, min: number, integer = false) => {
+    if (value === undefined) return;
+    if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+      throw new ConfigError(`${key} must be ${integer ? 'an integer' : 'a number'} >= ${min}`, { [key]: value });
+    }
+  };
+  check('maxConcurrent', options.maxConcurrent, 1, true);
+  check('loopIntervalMs', options.loopIntervalMs, 1);
+  check('requestTimeoutMs', options.requestTimeoutMs, 1);
+  check('autoClean.intervalMs', options.autoClean?.intervalMs, 1);
+  for (const key of ['maxBodyBytes', 'maxResponseBytes', 'holdMs', 'drainTimeoutMs'] as const) check(key, options[key], 0);
+  for (const key of ['successAgeMs', 'failureAgeMs', 'stoppedAgeMs'] as const) check(`autoClean.${key}`, options.autoClean?.[key], 0);
+  const problem = options.retry && scheduleProblem(options.retry);
+  if (problem) throw new ConfigError(`retry: ${problem}`, { retry: options.retry });
 }
