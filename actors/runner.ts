@@ -183,6 +183,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     heartbeatEveryMs: options.heartbeatEveryMs,
     idlePollMs: options.idlePollMs,
     drainTimeoutMs: options.drainTimeoutMs,
+    releaseTimeoutMs: options.releaseTimeoutMs,
     backendBackoff: options.backendBackoff,
   };
   // Only set keys: XState spreads these over its defaults, so `clock: undefined` would erase its clock.
@@ -207,7 +208,12 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   actor.on('backend.failed', (event) => logger.warn('worker: backend failed', { runnerId, error: event.error }));
 
   const stopped = new Promise<void>((resolve) => {
-    actor.subscribe({ complete: () => resolve(), error: () => resolve() });
+    // A release cut by its timeout is still pending: nothing of it may outlive the actor.
+    const end = () => {
+      acks.close();
+      resolve();
+    };
+    actor.subscribe({ complete: end, error: end });
   });
 
   function start(): void {

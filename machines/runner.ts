@@ -29,6 +29,12 @@ export interface RunnerInput {
   idlePollMs?: number;
   /** Default drain deadline when `runner.stop` carries none. Default 10 000 ms. */
   drainTimeoutMs?: number;
+  /**
+   * Longest wait for handing held jobs back and unregistering (a frozen backend never answers)
+   * before stopping anyway; what was not handed back is recovered once `aliveTtlMs` passed.
+   * Default 10 000 ms.
+   */
+  releaseTimeoutMs?: number;
   /** Backoff while the backend fails. Default 100 ms doubling to 5 s, equal jitter. */
   backendBackoff?: BackoffOptions;
 }
@@ -41,6 +47,7 @@ export interface RunnerContext {
   heartbeatEveryMs: number;
   idlePollMs: number;
   drainTimeoutMs: number;
+  releaseTimeoutMs: number;
   backendBackoff: BackoffOptions;
   /** Consecutive backend failures (the backoff attempt). */
   failures: number;
@@ -119,6 +126,7 @@ export const runnerMachine = setup({
     idleWake: ({ context, system }) => msUntil(system, context.wakeAt ?? 0),
     heartbeat: ({ context }) => context.heartbeatEveryMs,
     drainDeadline: ({ context, system }) => msUntil(system, context.drainDeadline ?? 0),
+    releaseTimeout: ({ context }) => context.releaseTimeoutMs,
   },
   guards: {
     saturated: ({ context, event }) => (event as unknown as { output: PullOutput }).output.held >= context.needPullThreshold,
@@ -136,6 +144,8 @@ export const runnerMachine = setup({
     }),
     reportFailure: emit(({ event }) => ({ type: 'backend.failed' as const, error: errorMessage((event as unknown as { error: unknown }).error) })),
     clearFailures: assign({ failures: 0 }),
+    recordReleaseTimeout: assign({ lastError: 'release timed out: held jobs are recovered once aliveTtlMs passed' }),
+    reportReleaseTimeout: emit({ type: 'backend.failed' as const, error: 'release timed out' }),
     setWakeAt: assign({
       wakeAt: ({ context, event, system }) => {
         const poll = now(system) + context.idlePollMs;
@@ -165,6 +175,7 @@ export const runnerMachine = setup({
       heartbeatEveryMs: input?.heartbeatEveryMs ?? Math.floor(aliveTtlMs / 3),
       idlePollMs: input?.idlePollMs ?? 1000,
       drainTimeoutMs: input?.drainTimeoutMs ?? 10_000,
+      releaseTimeoutMs: input?.releaseTimeoutMs ?? 10_000,
       backendBackoff: input?.backendBackoff ?? { initialMs: 100, maxMs: 5000, jitter: 'equal' },
       failures: 0,
       lastError: null,
@@ -251,6 +262,7 @@ export const runnerMachine = setup({
             onDone: '#runner.stopped',
             onError: { target: '#runner.stopped', actions: ['recordFailure', 'reportFailure'] },
           },
+          after: { releaseTimeout: { target: '#runner.stopped', actions: ['recordReleaseTimeout', 'reportReleaseTimeout'] } },
         },
       },
     },

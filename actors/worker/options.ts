@@ -7,7 +7,7 @@ export function validateRunnerOptions(options: RunnerOptions): void {
     const value = options[key];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ConfigError(`${key} must be an integer >= 1`, { [key]: value });
   }
-  for (const key of ['aliveTtlMs', 'heartbeatEveryMs', 'idlePollMs', 'drainTimeoutMs', 'highWeight'] as const) {
+  for (const key of ['aliveTtlMs', 'heartbeatEveryMs', 'idlePollMs', 'drainTimeoutMs', 'releaseTimeoutMs', 'highWeight'] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new ConfigError(`${key} must be a number >= 0`, { [key]: value });
   }

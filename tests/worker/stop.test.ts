@@ -50,4 +50,24 @@ test('a second stop with a deadline during a drain keeps draining until the firs
   assert.is(runner.actor.getSnapshot().status, 'done');
 });
 
+test('regression: a backend that never answers the release (Redis frozen) cannot hold stop() forever', async () => {
+  const clock = new SimulatedClock();
+  const backend = memoryQueue();
+  const runner = createRunner({ clock, backend: { ...backend, unregister: () => new Promise<number>(() => {}) }, releaseTimeoutMs: 3000 });
+  runner.registerWorker({ name: 'w', perform: () => {} });
+  runner.start();
+  await settle(10);
+  let stopped = false;
+  const stopping = runner.stop({ deadlineMs: 0 }).then(() => (stopped = true));
+  await settle(10);
+  assert.ok(runner.actor.getSnapshot().matches({ draining: 'releasing' }));
+  clock.increment(2999);
+  await settle(5);
+  assert.not.ok(stopped);
+  clock.increment(1);
+  await stopping;
+  assert.is(runner.actor.getSnapshot().status, 'done');
+  assert.match(runner.status().lastError ?? '', /release timed out/);
+});
+
 test.run();
