@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors/base.js';
-import type { RunnerOptions } from '../runner.js';
+import type { RunnerOptions } from './api.js';
 
 /** Refuses options that cannot work, before anything starts (a typed ConfigError, never a crash later). */
 export function validateRunnerOptions(options: RunnerOptions): void {
