@@ -43,6 +43,8 @@ type Waiter = { resolve: () => void; reject: (error: unknown) => void };
 
 export class Journal<R> {
   private handle: FileHandle | undefined;
+  /** Between open() and close(). The handle may be missing meanwhile: a compaction failed after closing it. */
+  private isOpen = false;
   private queue: string[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
@@ -87,6 +89,7 @@ export class Journal<R> {
       else apply(record);
     }
     await this.rewrite();
+    this.isOpen = true;
   }
 
   /** Appends a record; resolves once it is on disk. */
@@ -96,7 +99,7 @@ export class Journal<R> {
 
   /** `append` for a record already serialised (callers that keep the JSON they wrote). */
   appendJson(json: string): Promise<void> {
-    if (!this.handle) return Promise.reject(new Error('journal is not open'));
+    if (!this.isOpen) return Promise.reject(new Error('journal is not open'));
     this.queue.push(encodeJson(json));
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.flushing ??= this.flush();
@@ -108,6 +111,7 @@ export class Journal<R> {
       await this.flushing;
       await Promise.all(this.syncing);
     }
+    this.isOpen = false;
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -125,10 +129,21 @@ export class Journal<R> {
           await Promise.race(this.syncing);
           continue;
         }
-        const batch = (this.torn ? '\n' : '') + this.queue.join('');
         const waiters = this.waiters;
+        const records = this.queue;
         this.queue = [];
         this.waiters = [];
+        if (!this.handle) {
+          // A compaction failed after closing the journal: rebuild it whole first (the snapshot
+          // holds this batch's changes too; writing them again after it is harmless).
+          try {
+            await this.rewrite();
+          } catch (error) {
+            for (const waiter of waiters) waiter.reject(error);
+            continue;
+          }
+        }
+        const batch = (this.torn ? '\n' : '') + records.join('');
         try {
           await this.handle!.write(batch);
           this.torn = false;
@@ -192,7 +207,10 @@ export class Journal<R> {
     } finally {
       await out.close();
     }
-    await this.handle?.close();
+    // No handle until the new one is open: a failure below must not leave a closed one in use.
+    const previous = this.handle;
+    this.handle = undefined;
+    await previous?.close();
     await rename(tmp, this.file);
     const dir = await open(this.dir, 'r');
     try {
