@@ -162,12 +162,21 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     const at = now();
     let deleted = 0;
     const ages: Array<[StoredStatus, number]> = [['success', clean.successAgeMs], ['failure', clean.failureAgeMs], ['stopped', clean.stoppedAgeMs]];
+    const page = 1000;
     for (const [status, age] of ages) {
       if (!(age > 0)) continue;
-      for (const id of await store.taskIdsToClean(status, at - age)) {
-        if (runner.has(id)) continue;
-        await store.deleteTask(id);
-        deleted++;
+      // Page by page until the aged tasks are gone (one page per interval fell behind any rate
+      // above 1000 tasks an interval); a page of tasks all in progress here ends the pass.
+      for (;;) {
+        const ids = await store.taskIdsToClean(status, at - age, page);
+        let removed = 0;
+        for (const id of ids) {
+          if (runner.has(id)) continue;
+          await store.deleteTask(id);
+          removed++;
+        }
+        deleted += removed;
+        if (ids.length < page || removed === 0 || draining) break;
       }
     }
     return deleted;

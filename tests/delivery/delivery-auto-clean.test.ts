@@ -32,6 +32,23 @@ test('auto-clean deletes finished tasks by status past their age, and keeps the 
   assert.ok(await store.taskDetailByBusiness('c', 'old-failure'), 'failure age 0: kept');
 });
 
+test('auto-clean takes every aged task in one pass, not one store page (1000) per interval: the backlog grew', async () => {
+  const store = memoryStore<DeliveryTask>();
+  const now = Date.now();
+  for (let i = 0; i < 2500; i++) {
+    await store.createTask({
+      businessType: 'bulk', businessId: `s-${i}`, url: 'http://127.0.0.1:1/', method: 'POST', headers: {}, body: '',
+      retry: { kind: 'step', intervalMs: 1000, times: 0 }, retryCount: 0, attempts: 1, status: 'success',
+      requestTime: now - 10_000, lastRetryTime: 0, nextRetryTime: 0, successTime: now - 10_000, lastStatusCode: 200, lastError: '',
+    });
+  }
+  const delivery = f.autoHttp({ store, autoClean: { enabled: true, successAgeMs: 5000, intervalMs: 30 } });
+  delivery.start();
+  await eventually(() => delivery.status().loop.cleaned > 0, 'a clean ran');
+  assert.is(delivery.status().loop.cleaned, 2500, 'all in the first pass');
+  assert.is((await store.countByStatus()).success, 0);
+});
+
 test('auto-clean off (the default): nothing is deleted', async () => {
   const store = memoryStore<DeliveryTask>();
   await store.createTask({
