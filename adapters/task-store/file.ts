@@ -65,19 +65,36 @@ export function fileStore<T extends StoredTask = StoredTask>(dir: string, option
     }
   }
 
+  /** Creations not yet on disk, by id: a duplicate waits for its original (which may still fail). */
+  const creating = new Map<number, Promise<void>>();
+
+  async function createTask(draft: Omit<T, 'id'>): Promise<CreateResult<T>> {
+    const replaying = ready();
+    if (replaying) await replaying;
+    const existing = index.findByBusiness(draft.businessType, draft.businessId);
+    if (existing) {
+      const pending = creating.get(existing.id);
+      if (!pending) return { task: read(existing)!, created: false };
+      // Not "it exists" before it is durable: if the original's write fails, it never existed.
+      const landed = await pending.then(() => true, () => false);
+      return landed ? { task: read(index.tasks.get(existing.id) ?? existing)!, created: false } : createTask(draft);
+    }
+    // The result shares nested objects with the draft; the store's own copy is the JSON.
+    const task = { ...draft, id: index.nextId } as T;
+    const json = JSON.stringify(task);
+    index.put(entryOf(task, json));
+    const written = commit(`{"put":${json}}`, () => index.remove(task.id));
+    creating.set(task.id, written);
+    try {
+      await written;
+    } finally {
+      creating.delete(task.id);
+    }
+    return { task, created: true };
+  }
+
   return {
-    async createTask(draft): Promise<CreateResult<T>> {
-      const replaying = ready();
-      if (replaying) await replaying;
-      const existing = index.findByBusiness(draft.businessType, draft.businessId);
-      if (existing) return { task: read(existing)!, created: false };
-      // The result shares nested objects with the draft; the store's own copy is the JSON.
-      const task = { ...draft, id: index.nextId } as T;
-      const json = JSON.stringify(task);
-      index.put(entryOf(task, json));
-      await commit(`{"put":${json}}`, () => index.remove(task.id));
-      return { task, created: true };
-    },
+    createTask,
     async deleteTask(id) {
       const replaying = ready();
       if (replaying) await replaying;

@@ -41,6 +41,25 @@ test('a compaction that fails after closing the journal: writes fail while the c
   await reopened.close();
 });
 
+test('a duplicate create waits for the original to be on disk: when that write fails, the duplicate is not told "it exists"', async () => {
+  const tmp = await tempDir();
+  cleanups.push(tmp.remove);
+  const file = join(tmp.dir, 'journal.log');
+  const store = fileStore<SampleTask>(tmp.dir, { compactAfterBytes: 1024 });
+  const { task } = await store.createTask(draft('hot'));
+  await unlink(file);
+  await mkdir(file);
+  // Until a compaction fails, and with it every write.
+  for (let i = 0; i < 40; i++) await store.updateTask({ ...task, nextRetryTime: i }).catch(() => undefined);
+  const [original, duplicate] = await Promise.allSettled([store.createTask(draft('twice')), store.createTask(draft('twice'))]);
+  assert.is(original.status, 'rejected', 'the original could not be written');
+  if (duplicate.status === 'fulfilled') {
+    assert.ok(await store.taskDetailByBusiness('order', 'twice'), 'a duplicate told "exists" finds the task');
+  }
+  await rm(file, { recursive: true });
+  await store.close();
+});
+
 /** The store writes again (bounded: a few attempts). */
 async function eventuallyWrites(store: ReturnType<typeof fileStore<SampleTask>>, task: SampleTask) {
   for (let i = 0; i < 5; i++) {
