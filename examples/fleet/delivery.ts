@@ -17,13 +17,15 @@ export async function start(): Promise<DemoPart> {
   const deliveries = new Map<string, AutoHttp>();
   let tick = 0;
   let callErrors = 0;
+  let sinkErrors = 0;
 
   const timer = setInterval(() => {
     tick++;
     // 20 s cycle: the sink is down from 12 s to 16 s.
     const second = (tick / 4) % 20;
-    if (second === 12) void sink.down();
-    if (second === 16) void sink.up();
+    // A failed down/up (the port taken meanwhile) is counted, not an unhandled rejection that ends the demo.
+    if (second === 12) sink.down().catch(() => sinkErrors++);
+    if (second === 16) sink.up().catch(() => sinkErrors++);
     if (tick % 10 === 0) sink.throttleNext(1, 1);
     for (const [id, delivery] of deliveries) {
       if (!delivery.actor.getSnapshot().hasTag('ready')) continue;
@@ -56,7 +58,7 @@ export async function start(): Promise<DemoPart> {
       const delivery = deliveries.get(id);
       if (!delivery) return '-';
       const c = delivery.counters();
-      return `delivered=${c.delivery_success_total} waiting=${c.delivery_tasks_failure} failed_attempts=${c.delivery_failure_total} attempts=${c.delivery_attempts_total} sink=${sink.isUp() ? 'up' : 'DOWN'} call_errors=${callErrors}`;
+      return `delivered=${c.delivery_success_total} waiting=${c.delivery_tasks_failure} failed_attempts=${c.delivery_failure_total} attempts=${c.delivery_attempts_total} sink=${sink.isUp() ? 'up' : 'DOWN'} call_errors=${callErrors} sink_errors=${sinkErrors}`;
     },
     async stop() {
       clearInterval(timer);
