@@ -53,7 +53,19 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
     ...(options.inspect ? { inspect: options.inspect } : {}),
   };
   const now = () => (options.clock as { now?: () => number } | undefined)?.now?.() ?? Date.now();
-  const sleep = (ms: number) => new Promise<void>((resolve) => (options.clock ?? globalThis).setTimeout(resolve, ms));
+  /** Store backoffs of first attempts; close() wakes them (they then give up) so no timer outlives it. */
+  const sleeping = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const clock = options.clock ?? globalThis;
+      const wake = () => {
+        sleeping.delete(wake);
+        clock.clearTimeout(handle);
+        resolve();
+      };
+      const handle = clock.setTimeout(wake, ms);
+      sleeping.add(wake);
+    });
 
   const http = createHttpClient({ connections: maxConcurrent, connectTimeoutMs: requestTimeoutMs, ...options.http });
   const slots = new Semaphore(maxConcurrent);
@@ -246,6 +258,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
       await drainAll();
       released = true;
       runner.releaseAll();
+      for (const wake of [...sleeping]) wake();
       await http.close();
       if (ownsStore) await store.close();
     })();

@@ -28,7 +28,7 @@ test('loop defaults: a scan every 3000 ms, a clean every 3 600 000 ms', async ()
       drain: fromPromise(async () => {}),
     },
   });
-  const actor = createActor(logic, { clock }).start();
+  const actor = createActor(logic, { clock, input: {} }).start();
   actor.send({ type: 'loop.start' });
   await flush();
   assert.is(scans, 1);
