@@ -35,6 +35,21 @@ function watchTarget(url: string): { origin: string; path: string } {
   return { origin: lastTarget.origin, path: lastTarget.path };
 }
 
+/** Bytes undici refuses in a header value (it throws before sending anything). */
+const invalidHeaderByte = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * The `Last-Event-ID` header for an id the agent chose: its UTF-8 bytes, as EventSource sends it
+ * (undici takes a header as a Latin-1 string, one byte per character). An id that no header can
+ * carry (a control character) is not sent: the id comes from the agent, and a header undici refuses
+ * would fail every reconnect for as long as the id is remembered.
+ */
+export function lastEventIdHeader(id: string): string | undefined {
+  if (/^[\x20-\x7e]*$/.test(id)) return id;
+  const bytes = Buffer.from(id, 'utf8').toString('latin1');
+  return invalidHeaderByte.test(bytes) ? undefined : bytes;
+}
+
 /**
  * One watch connection: `GET` the SSE stream over undici's streaming body and feed it to
  * eventsource-parser until it ends. The reconnect loop is not here but in the chart (its
@@ -48,7 +63,8 @@ export async function readWatchStream(options: WatchStreamOptions, handlers: Wat
   const { url, signal } = options;
   const timeoutMs = options.connectTimeoutMs ?? 3000;
   const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
-  if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
+  const lastEventId = options.lastEventId ? lastEventIdHeader(options.lastEventId) : undefined;
+  if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
 
   let response: Dispatcher.ResponseData;
   try {

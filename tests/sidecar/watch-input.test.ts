@@ -1,0 +1,47 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSidecarAgent, type SidecarAgent } from '../../actors/sidecar.js';
+import { eventually, sleep } from '../helpers/ports.js';
+import { serviceOptions } from './helpers/peer.js';
+import { startScriptedAgent, type ScriptedAgent } from './helpers/scripted.js';
+
+/** What the agent itself puts on the watch stream: ids, frame batching, `retry:`. */
+let agent: ScriptedAgent | undefined;
+let sidecar: SidecarAgent | undefined;
+test.after.each(async () => {
+  await sidecar?.stop();
+  await agent?.close();
+  agent = sidecar = undefined;
+});
+
+const quick = { reconnectIntervalMs: 20, reconnectMaxMs: 100, registerRetryInitialMs: 20, gracePeriod: 0, requestTimeoutMs: 1000, seed: 3 };
+
+test('an event id outside Latin-1 no longer breaks every reconnect: Last-Event-ID goes out as UTF-8', async () => {
+  agent = await startScriptedAgent({
+    streams: [
+      { text: 'event: connected\nid: 节点-7\ndata: {}\n\n', end: true },
+      { text: 'event: connected\nid: 8\ndata: {}\n\n', end: false },
+    ],
+  });
+  sidecar = createSidecarAgent(serviceOptions, { baseUrl: agent.url, ...quick });
+  sidecar.start();
+  await eventually(() => agent!.callsTo('/watch').length >= 2, 'the watch reconnected', 3000);
+  assert.is(agent.callsTo('/watch')[1]!.lastEventId, '节点-7');
+  await eventually(() => sidecar!.status().watch === 'registered' && agent!.callsTo('/register').length === 2, 'replayed on the second stream');
+  assert.is(sidecar.status().watchErrorCount, 1, 'only the close of the first stream');
+});
+
+test('an event id with a control character is not sent back (the header would be refused), the watch still reconnects', async () => {
+  agent = await startScriptedAgent({
+    streams: [
+      { text: 'event: connected\nid: a\u0001b\ndata: {}\n\n', end: true },
+      { text: 'event: connected\nid: 2\ndata: {}\n\n', end: false },
+    ],
+  });
+  sidecar = createSidecarAgent(serviceOptions, { baseUrl: agent.url, ...quick });
+  sidecar.start();
+  await eventually(() => sidecar!.status().watch === 'registered' && agent!.callsTo('/register').length === 2, 'reconnected and replayed', 3000);
+  assert.is(agent.callsTo('/watch')[1]!.lastEventId, null);
+});
+
+test.run();
