@@ -7,9 +7,9 @@ export class DuplicateActorIdError extends StatewireError {
   }
 }
 
-/** `spawn` on a runtime that is stopping or stopped. */
+/** `spawn` (or `serveStatus`) on a runtime that is stopping or stopped. */
 export class RuntimeStoppedError extends StatewireError {
-  constructor(id: string) {
-    super('SW_RUNTIME_STOPPED', `cannot spawn "${id}": the runtime is stopping or stopped`, { id });
+  constructor(id: string, action = `spawn "${id}"`) {
+    super('SW_RUNTIME_STOPPED', `cannot ${action}: the runtime is stopping or stopped`, { id });
   }
 }

@@ -1,6 +1,7 @@
-import { createActor, type AnyActorLogic, type AnyActorRef, type AnyEventObject, type Snapshot, type Subscription } from 'xstate';
+import { createActor, type AnyActorLogic, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
+import { brokenActor, clearTimer, isFacade, isMachine, STOP_GRACE_MS, withDeadline } from './incarnation.js';
 import type { Facade, HostEnv } from '../actors/facade.js';
-import { describeError } from '../errors/base.js';
+import { ConfigError, describeError } from '../errors/base.js';
 import type { Clock } from '../machines/clock.js';
 import { rearmDelays } from '../actors/rearm.js';
 import { decideRestart, type RestartPolicy } from './restart-policy.js';
@@ -23,7 +24,6 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   readonly id: string;
   private actor!: AnyActorRef;
   private currentFacade: Facade | undefined;
-  private subscription: Subscription | undefined;
   private readonly listeners = new Set<(snapshot: Snapshot<unknown>) => void>();
   private state: HostedStatus = 'starting';
   private restarts = 0;
@@ -32,6 +32,13 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   private lastError: ActorStatus['lastError'] = null;
   private startedAt = 0;
   private restartTimer: unknown;
+  /** Numbers the incarnations: callbacks of an older one never act on the current one. */
+  private incarnation = 0;
+  /** The incarnation whose snapshots reach `subscribe` listeners (0 once it is being released). */
+  private live = 0;
+  private stopping: Promise<StopOutcome> | undefined;
+  /** Set while a drain runs: an error of the actor ends the wait at once. */
+  private interruptDrain: (() => void) | undefined;
 
   constructor(
     private readonly spawnable: Spawnable,
@@ -101,20 +108,47 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     return status;
   }
 
-  /** Drains (when the actor has a drain step) until `deadline`, then stops hard. */
-  async stop(deadline: number): Promise<StopOutcome> {
+  /**
+   * Drains (when the actor has a drain step) until `deadline`, then stops hard. Idempotent: a second
+   * call gets the first one's outcome. From here on an error of the actor is recorded, never restarted.
+   */
+  stop(deadline: number): Promise<StopOutcome> {
+    this.stopping ??= this.stopOnce(deadline);
+    return this.stopping;
+  }
+
+  private async stopOnce(deadline: number): Promise<StopOutcome> {
     clearTimer(this.host.clock, this.restartTimer);
+    this.restartTimer = undefined;
     if (this.state !== 'running' && this.state !== 'starting') {
-      this.finish();
+      // failed, done or waiting for a restart: release what is left (the facade of a done actor).
+      await this.finishBy(deadline);
+      if (this.state === 'restarting') this.state = 'stopped';
       return 'stopped';
     }
     let outcome: StopOutcome = 'stopped';
+    const errorsBefore = this.errors;
     const drain = this.drainStep();
-    if (drain) outcome = (await withDeadline(drain(), deadline - this.host.now(), this.host.clock)) ? 'drained' : 'cut';
-    await this.finish();
+    if (drain) {
+      const interrupted = new Promise<void>((resolve) => (this.interruptDrain = resolve));
+      // A drain that throws (even synchronously) or rejects did not drain cleanly; it never aborts the stop.
+      const work = new Promise<unknown>((resolve) => resolve(drain())).catch((error: unknown) => this.recordError(error));
+      const clean = await withDeadline(Promise.race([work, interrupted]), deadline - this.host.now(), this.host.clock);
+      this.interruptDrain = undefined;
+      outcome = clean && this.errors === errorsBefore ? 'drained' : 'cut';
+    }
+    if (!(await this.finishBy(deadline))) outcome = 'cut';
     this.state = 'stopped';
     this.host.emit('actor.stopped', { id: this.id, outcome });
     return outcome;
+  }
+
+  /** Releases the incarnation, waiting for it at most until the deadline plus a short grace. */
+  private async finishBy(deadline: number): Promise<boolean> {
+    const ms = Math.max(0, deadline - this.host.now()) + STOP_GRACE_MS;
+    const released = await withDeadline(this.finish(), ms, this.host.clock);
+    if (!released) this.host.env.logger?.warn('actor did not stop in time: left behind', { id: this.id, waitedMs: ms });
+    return released;
   }
 
   /** The actor's drain step: a facade's `drain()`, or a `drain` event its machine accepts. */
@@ -133,15 +167,18 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   }
 
   private incarnate(snapshot?: Snapshot<unknown>): void {
+    const n = ++this.incarnation;
     this.startedAt = this.host.now();
     this.state = 'running';
+    this.currentFacade = undefined;
     const env: HostEnv = { id: this.id, ...this.host.env };
     try {
       if (typeof this.spawnable === 'function') {
-        this.currentFacade = this.spawnable(env);
-        this.actor = this.currentFacade.actor;
+        const facade = this.spawnable(env);
+        if (!isFacade(facade)) throw new ConfigError(`spawn "${this.id}": the factory did not return a facade ({ actor, start, stop, status })`, { id: this.id });
+        this.currentFacade = facade;
+        this.actor = facade.actor;
       } else {
-        this.currentFacade = undefined;
         // Only defined options: XState spreads them over its defaults, so `clock: undefined` would
         // replace the default clock and break every delay.
         const { inspect, clock } = this.host.env;
@@ -153,30 +190,42 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
           ...(clock ? { clock } : {}),
         });
       }
+      // Kept for the incarnation's whole life (also while it is released), so an error it raises
+      // late always has an observer with an `error` callback.
+      this.actor.subscribe({
+        next: (s) => this.onSnapshot(s, n),
+        error: (error) => this.onError(error, n),
+        complete: () => this.onSnapshot(this.actor.getSnapshot(), n),
+      });
     } catch (error) {
       // A factory or logic that cannot even be built is a failure of this incarnation.
+      this.currentFacade = undefined;
       this.actor = brokenActor(error);
-      this.onError(error);
+      this.onError(error, n);
       return;
     }
-    this.subscription = this.actor.subscribe({
-      next: (s) => this.onSnapshot(s),
-      error: (error) => this.onError(error),
-      complete: () => this.onSnapshot(this.actor.getSnapshot()),
-    });
+    this.live = n;
     if (this.currentFacade) {
       const facade = this.currentFacade;
       Promise.resolve()
-        .then(() => facade.start())
-        .catch((error: unknown) => facade === this.currentFacade && this.onError(error));
+        .then(() => (this.stopping || n !== this.incarnation ? undefined : facade.start()))
+        .catch((error: unknown) => this.onError(error, n));
     } else {
       this.actor.start();
-      if (snapshot) rearmDelays(this.actor);
+      if (snapshot) {
+        try {
+          rearmDelays(this.actor);
+        } catch (error) {
+          this.onError(error, n);
+          return;
+        }
+      }
     }
     this.host.emit('actor.started', { id: this.id, restarts: this.restarts });
   }
 
-  private onSnapshot(snapshot: Snapshot<unknown>): void {
+  private onSnapshot(snapshot: Snapshot<unknown>, n: number): void {
+    if (n !== this.live) return;
     if (snapshot.status === 'done' && this.state === 'running') this.state = 'done';
     for (const listener of this.listeners) {
       try {
@@ -187,16 +236,35 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     }
   }
 
-  private onError(error: unknown): void {
-    if (this.state !== 'running' && this.state !== 'starting') return;
+  /** Counts an error and makes it the last one. */
+  private recordError(error: unknown): { message: string; code: string; at: number } {
     const { message, code } = describeError(error);
     const at = this.host.now();
     this.errors++;
     this.lastError = { message, code, at: new Date(at).toISOString() };
     this.host.emit('actor.error', { id: this.id, message, code });
     this.host.env.logger?.error('actor errored', { id: this.id, code, message });
+    return { message, code, at };
+  }
+
+  private onError(error: unknown, n: number): void {
+    if (n !== this.incarnation) {
+      this.host.env.logger?.warn('a released incarnation errored', { id: this.id, error: describeError(error).message });
+      return;
+    }
+    if (this.state !== 'running' && this.state !== 'starting') return;
+    if (this.stopping) {
+      // Stopping: the error is recorded and ends a drain at once; stop() releases the actor.
+      this.recordError(error);
+      this.interruptDrain?.();
+      return;
+    }
+    const { message, code, at } = this.recordError(error);
     void this.finish();
-    const decision = decideRestart(this.options.restart ?? this.host.policy, this.restartTimes, at);
+    const policy = this.options.restart ?? this.host.policy;
+    // Only the restarts inside the window matter: forget older ones (a rarely failing actor lives long).
+    if (policy !== 'never') while (this.restartTimes.length && at - this.restartTimes[0]! >= policy.withinMs) this.restartTimes.shift();
+    const decision = decideRestart(policy, this.restartTimes, at);
     if (!decision.restart) {
       this.state = 'failed';
       this.host.emit('actor.failed', { id: this.id, restarts: this.restarts, message, code });
@@ -204,6 +272,8 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     }
     this.state = 'restarting';
     this.restartTimer = this.host.clock.setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
       this.restarts++;
       this.restartTimes.push(this.host.now());
       this.host.emit('actor.restarted', { id: this.id, restarts: this.restarts, afterMs: decision.delayMs });
@@ -211,10 +281,9 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     }, decision.delayMs);
   }
 
-  /** Releases the current incarnation: unsubscribes, stops the facade or the actor. */
+  /** Releases the current incarnation: stops the facade or the actor (its snapshots no longer reach listeners). */
   private async finish(): Promise<void> {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    this.live = 0;
     const facade = this.currentFacade;
     try {
       if (facade) await facade.stop();
@@ -223,31 +292,4 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
       this.host.env.logger?.warn('stopping actor threw', { id: this.id, error: describeError(error).message });
     }
   }
-}
-
-/** Stands in for an actor that could not be created, so status() and the handle keep working. */
-function brokenActor(error: unknown): AnyActorRef {
-  const snapshot = { status: 'error' as const, output: undefined, error, context: undefined };
-  const logic = { transition: () => snapshot, getInitialSnapshot: () => snapshot, getPersistedSnapshot: () => snapshot };
-  return createActor(logic as unknown as AnyActorLogic) as AnyActorRef;
-}
-
-function isMachine(logic: AnyActorLogic): boolean {
-  return typeof (logic as { root?: unknown }).root === 'object' && typeof (logic as { provide?: unknown }).provide === 'function';
-}
-
-function clearTimer(clock: Clock, timer: unknown): void {
-  if (timer !== undefined) clock.clearTimeout(timer);
-}
-
-/** Resolves true when `work` settles within `ms`, false when the deadline came first. */
-function withDeadline(work: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = clock.setTimeout(() => resolve(false), ms);
-    work.then(
-      () => (clock.clearTimeout(timer), resolve(true)),
-      () => (clock.clearTimeout(timer), resolve(true)),
-    );
-  });
 }

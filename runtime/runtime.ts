@@ -28,7 +28,11 @@ export interface Runtime {
   /** Serves /healthz, /readyz, /status and /metrics on loopback (node:http). */
   serveStatus(options?: StatusServerOptions): Promise<StatusServer>;
   on<K extends keyof RuntimeEvents>(type: K, listener: (event: RuntimeEvents[K]) => void): () => void;
-  /** Drains and stops every actor in reverse spawn order, all within `deadlineMs` (default 10 000). */
+  /**
+   * Drains and stops every actor in reverse spawn order, all within `deadlineMs` (default 10 000);
+   * an actor whose hard stop hangs is left behind a second after the deadline (reported `cut`).
+   * Calling it again returns the first call's report.
+   */
   stop(options?: { deadlineMs?: number }): Promise<StopReport>;
 }
 
@@ -44,7 +48,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const hosted = new Map<string, Hosted>();
   const listeners = new Map<keyof RuntimeEvents, Set<(event: never) => void>>();
   const servers = new Set<StatusServer>();
-  let stopping = false;
+  let stopping: Promise<StopReport> | undefined;
 
   const emit = <K extends keyof RuntimeEvents>(type: K, payload: RuntimeEvents[K]) => {
     for (const listener of listeners.get(type) ?? []) {
@@ -88,7 +92,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     },
     metrics: () => renderMetrics([...hosted.values()].map((entry) => ({ status: entry.status(), counters: safeCounters(entry) }))),
     async serveStatus(serverOptions) {
+      if (stopping) throw new RuntimeStoppedError('', 'serve the status endpoint');
       const server = await serveStatus(runtime, serverOptions);
+      if (stopping) {
+        // stop() began while it was binding: it has already closed the servers it knew of.
+        await server.close();
+        throw new RuntimeStoppedError('', 'serve the status endpoint');
+      }
       servers.add(server);
       return server;
     },
@@ -98,17 +108,20 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       set.add(listener as (event: never) => void);
       return () => set.delete(listener as (event: never) => void);
     },
-    async stop(stopOptions = {}) {
-      stopping = true;
-      const deadline = now() + (stopOptions.deadlineMs ?? 10_000);
-      const report: StopReport = { drained: [], cut: [], stopped: [] };
-      for (const entry of [...hosted.values()].reverse()) {
-        const outcome = await entry.stop(deadline);
-        report[outcome].push(entry.id);
-      }
-      await Promise.all([...servers].map((server) => server.close()));
-      servers.clear();
-      return report;
+    stop(stopOptions = {}) {
+      // Idempotent: a second call (SIGINT then SIGTERM) waits for the first and gets its report.
+      stopping ??= (async () => {
+        const deadline = now() + (stopOptions.deadlineMs ?? 10_000);
+        const report: StopReport = { drained: [], cut: [], stopped: [] };
+        for (const entry of [...hosted.values()].reverse()) {
+          const outcome = await entry.stop(deadline);
+          report[outcome].push(entry.id);
+        }
+        await Promise.all([...servers].map((server) => server.close()));
+        servers.clear();
+        return report;
+      })();
+      return stopping;
     },
   };
   return runtime;
