@@ -34,16 +34,18 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
   };
 
   /**
-   * The register replay of the latest `connected` frame, started as the frame is parsed.
+   * The register replay of each `connected` frame, started as the frame is parsed.
    *
    * The replay is the watch's hot path (benchmarked: connected → register). In every state that
    * holds a stream open, the chart answers `watch.connected` by invoking `register`, so the I/O
    * layer starts that request before the transition runs and the chart's `register` actor adopts
    * it instead of sending a second one: the chart still decides every state and records the
    * outcome, but its transition no longer sits between the frame and the wire. A retry after a
-   * failure, which has no frame behind it, sends a fresh request.
+   * failure, which has no frame behind it, sends a fresh request. Several `connected` frames can
+   * arrive in one chunk: each starts its own request and the chart invokes `register` once per
+   * frame, so the requests wait in order and each invocation adopts one.
    */
-  let early: Promise<void> | undefined;
+  const early: Array<Promise<void>> = [];
   /** Register requests not yet settled: the drain waits for them (see `drain` below). */
   const inflight = new Set<Promise<void>>();
   const sendRegister = () => {
@@ -58,14 +60,11 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
     return request;
   };
   const startEarlyRegister = () => {
-    early = sendRegister();
-    early.catch(() => undefined); // adopted (and reported) by the register actor, or abandoned
+    const request = sendRegister();
+    request.catch(() => undefined); // adopted (and reported) by the register actor, or abandoned
+    early.push(request);
   };
-  const adoptEarlyRegister = (): Promise<void> | undefined => {
-    const adopted = early;
-    early = undefined;
-    return adopted;
-  };
+  const adoptEarlyRegister = (): Promise<void> | undefined => early.shift();
 
   /** Runs one stage call and remembers its raw failure under the stage's name. */
   const stage = (kind: string, call: (signal: AbortSignal) => Promise<void> | void) =>
@@ -93,7 +92,7 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
         return () => {
           stop();
           // A replay the chart never adopted belongs to a stream that is gone.
-          early = undefined;
+          early.length = 0;
         };
       }),
       register: fromPromise<void, void>(async ({ signal }) => {

@@ -44,4 +44,14 @@ test('an event id with a control character is not sent back (the header would be
   assert.is(agent.callsTo('/watch')[1]!.lastEventId, null);
 });
 
+test('two connected frames in one chunk send exactly two registers (the second frame sent a third)', async () => {
+  const connected = (id: number) => `event: connected\nid: ${id}\ndata: {}\n\n`;
+  agent = await startScriptedAgent({ streams: [{ text: connected(1) + connected(2), end: false }] });
+  sidecar = createSidecarAgent(serviceOptions, { baseUrl: agent.url, ...quick });
+  sidecar.start();
+  await eventually(() => sidecar!.status().registerReplayCount >= 1 && sidecar!.status().watch === 'registered', 'registered');
+  await sleep(100);
+  assert.is(agent.callsTo('/register').length, 2);
+});
+
 test.run();
