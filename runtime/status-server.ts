@@ -25,7 +25,7 @@ interface StatusSource {
  * The runtime's status endpoint:
  * `GET /healthz` 200 while the process runs; `GET /readyz` 200 when every actor is ready, else 503
  * with the ones that are not; `GET /status` the JSON of `status()`; `GET /metrics` Prometheus text.
- * Unknown paths answer 404 JSON, other methods 405 with `Allow: GET, HEAD`.
+ * Unknown paths answer 404 JSON, other methods 405 with `Allow: GET, HEAD`, an unparsable target 400.
  */
 export async function serveStatus(source: StatusSource, options: StatusServerOptions = {}): Promise<StatusServer> {
   const routes: Record<string, (res: ServerResponse) => void> = {
@@ -38,8 +38,15 @@ export async function serveStatus(source: StatusSource, options: StatusServerOpt
     '/metrics': (res) => text(res, 200, source.metrics(), 'text/plain; version=0.0.4; charset=utf-8'),
   };
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://status').pathname;
-    const route = routes[path];
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://status').pathname;
+    } catch {
+      // A request target URL cannot parse (`GET http://[ HTTP/1.1`): it threw out of the handler
+      // and took the process down.
+      return json(res, 400, { error: 'bad request target' });
+    }
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) return json(res, 404, { error: 'not found', path });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');

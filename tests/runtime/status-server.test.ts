@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createConnection } from 'node:net';
 import { request } from 'undici';
 import { leaseMachine } from '../../machines/lease.js';
 import { createRuntime } from '../../runtime/index.js';
@@ -68,6 +69,25 @@ test('metrics: counters an actor registers are exported per actor, label values 
   assert.match(text, '# TYPE statewire_renewals_total counter');
   assert.match(text, 'statewire_renewals_total{actor="a\\"b"} 1');
   await runtime.stop({ deadlineMs: 0 });
+});
+
+test('status endpoint: a request target that is not a URL gets 400 and the server keeps serving', async () => {
+  const runtime = createRuntime();
+  const server = await runtime.serveStatus();
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection(server.port, '127.0.0.1');
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk));
+      socket.once('error', reject);
+      socket.once('close', () => resolve(data));
+      socket.write('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+    assert.match(first.split('\r\n')[0] ?? '', /^HTTP\/1\.1 400/);
+    assert.is((await get(`${server.url}/healthz`)).status, 200, 'still up');
+  } finally {
+    await runtime.stop({ deadlineMs: 0 });
+  }
 });
 
 test.run();
