@@ -32,7 +32,9 @@ export interface TraceRecorder {
   inspect: (event: InspectionEvent) => void;
   /** Records written so far. */
   readonly count: number;
-  /** Flushes and closes the file. */
+  /** The first error writing the file (then the recorder stops writing it); the actors never see it. */
+  readonly error: Error | undefined;
+  /** Flushes and closes the file; rejects with the write error when the trace could not be written. */
   close(): Promise<void>;
 }
 
@@ -43,16 +45,34 @@ export interface TraceRecorder {
 export function createTraceRecorder(options: TraceRecorderOptions): TraceRecorder {
   const kinds = new Set(options.kinds ?? ['actor', 'event', 'snapshot']);
   const stream: WriteStream | undefined = options.file ? createWriteStream(options.file, { flags: 'a' }) : undefined;
+  // An unwritable file (missing directory, disk full) must not become an uncaught 'error' event.
+  let error: Error | undefined;
+  stream?.on('error', (e) => (error ??= e));
+  let closed = false;
   let count = 0;
+  // The recorder runs inside XState's transition: nothing it does may throw into the actor.
   const record = (entry: TraceRecord) => {
     if (!kinds.has(entry.kind)) return;
     count++;
-    stream?.write(JSON.stringify(entry, jsonSafe) + '\n');
-    options.onRecord?.(entry);
+    if (stream && !closed && !error) {
+      try {
+        stream.write(JSON.stringify(entry, jsonSafe()) + '\n');
+      } catch (e) {
+        error ??= e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    try {
+      options.onRecord?.(entry);
+    } catch {
+      // a throwing callback loses its own record, nothing else
+    }
   };
   return {
     get count() {
       return count;
+    },
+    get error() {
+      return error;
     },
     inspect(event) {
       const actor = event.actorRef as { id?: string; sessionId: string };
@@ -72,7 +92,15 @@ export function createTraceRecorder(options: TraceRecorderOptions): TraceRecorde
           return;
       }
     },
-    close: () => new Promise<void>((resolve) => (stream ? stream.end(() => resolve()) : resolve())),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        const settle = () => (error ? reject(error) : resolve());
+        if (!stream || closed) return settle();
+        closed = true;
+        if (stream.destroyed) return settle();
+        stream.once('error', settle);
+        stream.end(settle);
+      }),
   };
 }
 
@@ -90,11 +118,22 @@ export function readTrace(file: string): TraceRecord[] {
   return records;
 }
 
-/** Errors become their message and code; functions and actor refs are dropped; cycles cut. */
-function jsonSafe(this: unknown, _key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
-  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
-  if (typeof value === 'bigint') return value.toString();
-  if (value && typeof value === 'object' && 'sessionId' in value && 'send' in value) return { actor: (value as { id?: string }).id };
-  return value;
+/**
+ * A JSON.stringify replacer: errors become their message and code; functions and actor refs are
+ * dropped; a value that refers back to one of its ancestors (a socket, a request) becomes "[cycle]".
+ */
+function jsonSafe(): (this: unknown, key: string, value: unknown) => unknown {
+  const ancestors: unknown[] = [];
+  return function (this: unknown, _key: string, value: unknown): unknown {
+    if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+    if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+    if (typeof value === 'bigint') return value.toString();
+    if (!value || typeof value !== 'object') return value;
+    if ('sessionId' in value && 'send' in value) return { actor: (value as { id?: string }).id };
+    // `this` is the object holding `value`: drop the ancestors that are no longer on the path.
+    while (ancestors.length && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+    if (ancestors.includes(value)) return '[cycle]';
+    ancestors.push(value);
+    return value;
+  };
 }

@@ -54,6 +54,54 @@ test('trace reader skips a torn last line', async () => {
   }
 });
 
+test('trace recorder: a cyclic event is written with the cycle cut, and the actor still takes it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'statewire-trace-'));
+  try {
+    const file = join(dir, 'trace.jsonl');
+    const recorder = createTraceRecorder({ file, kinds: ['event'] });
+    const runtime = createRuntime({ inspect: recorder.inspect });
+    const lease = runtime.spawn(leaseMachine, { id: 'lease' });
+    const event: Record<string, unknown> = { type: 'lease.acquire', shared: { n: 1 } };
+    event.self = event;
+    event.again = event.shared; // seen twice, not a cycle
+    lease.send(event as never);
+    assert.is((lease.getSnapshot() as { value: unknown }).value, 'held', 'the recorder did not throw into the transition');
+    await runtime.stop({ deadlineMs: 0 });
+    await recorder.close();
+    const line = readTrace(file).find((r) => (r.event as { type?: string }).type === 'lease.acquire');
+    assert.equal(line?.event, { type: 'lease.acquire', shared: { n: 1 }, self: '[cycle]', again: { n: 1 } });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('trace recorder: an unwritable file and a throwing callback never reach the actors; close() reports the file error', async () => {
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown) => uncaught.push(e);
+  process.on('uncaughtException', onUncaught);
+  try {
+    const recorder = createTraceRecorder({
+      file: join(tmpdir(), 'statewire-no-such-dir', String(process.pid), 'trace.jsonl'),
+      onRecord: () => {
+        throw new Error('callback broke');
+      },
+    });
+    const runtime = createRuntime({ inspect: recorder.inspect });
+    const lease = runtime.spawn(leaseMachine, { id: 'lease' });
+    lease.send({ type: 'lease.acquire' });
+    assert.is((lease.getSnapshot() as { value: unknown }).value, 'held');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await runtime.stop({ deadlineMs: 0 });
+    let closeError: unknown;
+    await recorder.close().catch((e: unknown) => (closeError = e));
+    assert.match(String(closeError), 'ENOENT');
+    assert.is((recorder.error as NodeJS.ErrnoException | undefined)?.code, 'ENOENT');
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+  assert.equal(uncaught.map(String), []);
+});
+
 test('@statelyai/inspect WebSocket inspector passed through the runtime delivers snapshot events to a local server', async () => {
   const server = await startWsServer();
   const frames: Array<{ type: string; snapshot?: { value?: unknown }; sessionId?: string }> = [];
