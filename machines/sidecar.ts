@@ -29,6 +29,8 @@ const notProvided = (name: string) =>
 
 type StageFailure = update.StageFailure;
 
+const waitUntil = (system: Parameters<typeof msUntil>[0], deadline: number | null) => Math.min(update.NEVER_MS, msUntil(system, deadline ?? 0));
+
 export const sidecarMachine = setup({
   types: {
     input: {} as SidecarInput,
@@ -46,12 +48,14 @@ export const sidecarMachine = setup({
     drain: notProvided('drain'),
     deregister: notProvided('deregister'),
   },
+  // Capped at setTimeout's ceiling: a longer delay (a 30-day staleness window, a `retry:` of 3e9)
+  // overflows and fires after 1 ms, which turned "almost never" into a reconnect loop.
   delays: {
-    reconnect: ({ context, system }) => msUntil(system, context.deadlines.reconnectAt ?? 0),
-    registerRetry: ({ context, system }) => msUntil(system, context.deadlines.registerRetryAt ?? 0),
-    stale: ({ context, system }) => msUntil(system, context.deadlines.staleAt ?? 0),
-    readyWait: ({ context, system }) => msUntil(system, context.deadlines.readyAt ?? 0),
-    grace: ({ context, system }) => msUntil(system, context.deadlines.graceUntil ?? 0),
+    reconnect: ({ context, system }) => waitUntil(system, context.deadlines.reconnectAt),
+    registerRetry: ({ context, system }) => waitUntil(system, context.deadlines.registerRetryAt),
+    stale: ({ context, system }) => waitUntil(system, context.deadlines.staleAt),
+    readyWait: ({ context, system }) => waitUntil(system, context.deadlines.readyAt),
+    grace: ({ context, system }) => waitUntil(system, context.deadlines.graceUntil),
   },
   guards: {
     readyToServe: ({ context }) => context.registered && context.sidecar.ready,

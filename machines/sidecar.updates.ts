@@ -71,17 +71,21 @@ export function leaveOpen(context: SidecarContext, event: SidecarEvent, now: num
   };
 }
 
+/** Backoff starts at 1 ms at least: from 0 it stays 0 however often it doubles (a hot retry loop). */
+const MIN_BACKOFF_MS = 1;
+
 /** The next reconnect: the stream's `retry:` or the configured interval, doubling per failed attempt, equal jitter. */
 export function scheduleReconnect(context: SidecarContext, now: number): Update {
   const attempt = context.attempts.reconnect + 1;
-  const initialMs = context.serverRetryMs ?? context.timings.reconnectIntervalMs;
+  const initialMs = Math.max(MIN_BACKOFF_MS, context.serverRetryMs ?? context.timings.reconnectIntervalMs);
   const { value, state } = nextRandom(context.random);
   const delay = backoffDelay(attempt, { initialMs, maxMs: Math.max(initialMs, context.timings.reconnectMaxMs), jitter: 'equal' }, () => value);
   return { attempts: { ...context.attempts, reconnect: attempt }, random: state, deadlines: { ...context.deadlines, reconnectAt: now + delay } };
 }
 
 export function scheduleRegisterRetry(context: SidecarContext, now: number): Update {
-  const { registerRetryInitialMs: initialMs, registerRetryMaxMs } = context.timings;
+  const { registerRetryMaxMs } = context.timings;
+  const initialMs = Math.max(MIN_BACKOFF_MS, context.timings.registerRetryInitialMs);
   const { value, state } = nextRandom(context.random);
   const delay = backoffDelay(context.attempts.register, { initialMs, maxMs: Math.max(initialMs, registerRetryMaxMs), jitter: 'equal' }, () => value);
   return { random: state, deadlines: { ...context.deadlines, registerRetryAt: now + delay } };

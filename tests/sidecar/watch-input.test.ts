@@ -54,4 +54,14 @@ test('two connected frames in one chunk send exactly two registers (the second f
   assert.is(agent.callsTo('/register').length, 2);
 });
 
+test('retry: 0 from the agent does not make a hot reconnect loop: the pause still doubles', async () => {
+  // Every stream says retry 0 and ends at once, never `connected`: each attempt is a failure.
+  agent = await startScriptedAgent({ streams: [{ text: 'retry: 0\n\n', end: true }] });
+  sidecar = createSidecarAgent(serviceOptions, { baseUrl: agent.url, ...quick, reconnectMaxMs: 60_000 });
+  sidecar.start();
+  await sleep(300);
+  const attempts = agent.callsTo('/watch').length;
+  assert.ok(attempts >= 3 && attempts <= 12, `${attempts} watch attempts in 300 ms`);
+});
+
 test.run();
