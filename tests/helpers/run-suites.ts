@@ -8,6 +8,7 @@
  * To run one folder without the checks: `node --import tsx node_modules/uvu/bin.js tests/<folder>`.
  */
 import { spawn } from 'node:child_process';
+import { verdict } from './verdict.js';
 
 const args = ['--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', '\\.test\\.ts$', '-i', 'helpers'];
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -16,24 +17,11 @@ child.stdout.on('data', (chunk: Buffer) => {
   output += chunk.toString();
   process.stdout.write(chunk);
 });
-child.once('exit', (code, signal) => {
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
-  const total = sumOf(plain, 'Total');
-  const passed = sumOf(plain, 'Passed');
-  const skipped = sumOf(plain, 'Skipped');
-  const problems: string[] = [];
-  if (code !== 0) problems.push(`uvu exited with ${signal ?? code}`);
-  if (total === 0) problems.push('no test ran');
-  if (passed + skipped < total) problems.push(`${total - passed - skipped} of ${total} tests did not pass`);
-  if (plain.includes('Exiting early before testing is finished')) problems.push('a suite ended before its tests finished (the event loop emptied)');
+// 'close', not 'exit': 'exit' can come before the last of stdout (uvu's totals) was read.
+child.once('close', (code, signal) => {
+  const { problems } = verdict(output, code, signal);
   if (problems.length) {
     console.error(`\n!!! test run failed: ${problems.join('; ')}`);
     process.exit(1);
   }
 });
-
-function sumOf(text: string, label: string): number {
-  let sum = 0;
-  for (const match of text.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))) sum += Number(match[1]);
-  return sum;
-}
