@@ -6,7 +6,8 @@
  * How a path runs: `start()` builds the system under test (a started actor of the same machine,
  * usually `.provide()`d with fakes, plus whatever harness the test needs) and hands the helper its
  * `inspect` callback; each step's event is then applied with `execute` (default: `actor.send`),
- * and `check` asserts the real actor is where the path says (default: same state value).
+ * and `check` asserts the real actor is where the path says (default: same state value); on top of
+ * any `check`, a real actor in `error` where the walk is not fails the path.
  * Coverage is read from the real actor's `@xstate.microstep` inspection events, so a transition
  * counts only when the real actor took it.
  *
@@ -122,6 +123,7 @@ export async function runModel<TSut extends SystemUnderTest>(options: ModelOptio
       for (const step of steps) {
         trail.push(step.event.type);
         await execute(sut, step.event);
+        assertAlive(sut.actor, step.state);
         await check(sut, step.state);
       }
     } catch (error) {
@@ -147,6 +149,19 @@ export async function runModel<TSut extends SystemUnderTest>(options: ModelOptio
     );
   }
   return coverage;
+}
+
+/**
+ * Whatever `check` compares, a real actor that errored while the walk says it runs on has failed
+ * the path: an action that throws on a self-transition leaves the state value as expected, and an
+ * observer with an `error` callback (every facade has one) keeps XState from reporting it.
+ */
+function assertAlive(actor: AnyActorRef, expected: Snap): void {
+  const snapshot = actor.getSnapshot() as { status: string; error?: unknown };
+  if (snapshot.status === 'error' && expected.status !== 'error') {
+    const reason = snapshot.error instanceof Error ? snapshot.error.message : String(snapshot.error);
+    throw new Error(`the real actor errored (${reason}) where the model is ${expected.status}`, { cause: snapshot.error });
+  }
 }
 
 export function formatCoverage(c: ModelCoverage): string {
