@@ -21,7 +21,10 @@ export interface Runtime {
   status(): ActorStatus[];
   /** True when every hosted actor is running and its snapshot has the `ready` tag. */
   isReady(): boolean;
-  /** Every machine actor's persisted snapshot, by id (for `spawn(…, { snapshot })` later). */
+  /**
+   * Every hosted logic's persisted snapshot, by id (for `spawn(…, { snapshot })` later); facades
+   * persist themselves, and an actor in error (failed, or waiting for its restart) is left out.
+   */
   snapshot(): Record<string, unknown>;
   /** Prometheus text exposition of actors, restarts, errors and the actors' counters. */
   metrics(): string;
@@ -86,7 +89,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       const out: Record<string, unknown> = {};
       for (const entry of hosted.values()) {
         if (entry.kind === 'facade') continue;
-        out[entry.id] = entry.ref.getPersistedSnapshot();
+        try {
+          const snapshot = entry.ref.getPersistedSnapshot() as { status?: string };
+          // An errored incarnation (failed, or waiting for its restart) restored would only fail again.
+          if (snapshot?.status === 'error') continue;
+          out[entry.id] = snapshot;
+        } catch (error) {
+          // One actor that cannot persist must not cost the others their snapshots.
+          logger.warn('getPersistedSnapshot() threw: actor left out of the snapshot', { id: entry.id, error: String(error) });
+        }
       }
       return out;
     },

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SimulatedClock } from 'xstate';
+import { fromTransition, setup, SimulatedClock } from 'xstate';
 import { leaseMachine } from '../../machines/lease.js';
 import { createRuntime } from '../../runtime/index.js';
 
@@ -57,6 +57,18 @@ test('snapshot/restore: leaving the state cancels the re-armed timer as XState w
   assert.is(snap.value, 'idle');
   assert.is(snap.context.expirations, 0, 'the old timer did not fire into idle');
   await second.stop({ deadlineMs: 0 });
+});
+
+test('snapshot(): an errored actor is left out (restored it would only fail again), and one that cannot persist does not cost the others theirs', async () => {
+  const runtime = createRuntime({ restart: 'never' });
+  const crashing = setup({ actions: { boom: () => { throw new Error('boom'); } } }).createMachine({ id: 'crashing', on: { boom: { actions: 'boom' } } });
+  runtime.spawn(crashing, { id: 'crashed' }).send({ type: 'boom' });
+  const counter = fromTransition((n: number) => n + 1, 0);
+  runtime.spawn({ ...counter, getPersistedSnapshot: () => { throw new Error('cannot persist'); } } as typeof counter, { id: 'unpersistable' });
+  runtime.spawn(leaseMachine, { id: 'lease' });
+  assert.is(runtime.get('crashed')?.status().status, 'failed');
+  assert.equal(Object.keys(runtime.snapshot()), ['lease']);
+  await runtime.stop({ deadlineMs: 0 });
 });
 
 test.run();

@@ -61,6 +61,10 @@ test('past maxRestarts within the window the actor stays failed and actor.failed
   assert.is(failed[0]?.restarts, 2);
   assert.match(failed[0]?.message ?? '', 'cannot start');
   assert.is(runtime.isReady(), false);
+  const metrics = runtime.metrics();
+  assert.match(metrics, 'statewire_actor_restarts_total{actor="d"} 2');
+  assert.match(metrics, 'statewire_actor_errors_total{actor="d"} 3');
+  assert.match(metrics, /statewire_actor_info\{actor="d",machine="doomed",.*,status="failed"\} 1/);
   await runtime.stop({ deadlineMs: 50 });
 });
 
