@@ -37,4 +37,29 @@ test('fleet demo: prints the table, serves /status, and exits 0 after --duration
   }
 });
 
+test('fleet demo: Ctrl-C (SIGINT) drains the actors and exits 0', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/fleet.ts', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  try {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    await new Promise<void>((resolve, reject) => {
+      const check = () => /status at http/.test(out) && resolve();
+      child.stdout.on('data', check);
+      void exited.then(() => reject(new Error(`fleet exited early:\n${out}\n${err}`)));
+    });
+    child.kill('SIGINT');
+    assert.is(await exited, 0, `exit code (stderr: ${err})`);
+    assert.match(out, /shutting down \(SIGINT\)/);
+    assert.match(out, /drained: [^\n]*lease/);
+    assert.match(out, /\nbye\n/);
+  } finally {
+    clearTimeout(killer);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
 test.run();
