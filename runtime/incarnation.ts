@@ -30,9 +30,16 @@ export function clearTimer(clock: Clock, timer: unknown): void {
 /** How long stop waits past its deadline for an actor's hard stop (a facade's `stop()`) to finish. */
 export const STOP_GRACE_MS = 1000;
 
-/** Resolves true when `work` settles within `ms`, false when the deadline came first. */
+/** The longest delay a Node timer takes; longer ones fire after 1 ms (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Resolves true when `work` settles within `ms`, false when the deadline came first. `Infinity`
+ * waits for as long as it takes (a timer would overflow and fire at once); NaN counts as no time.
+ */
 export function withDeadline(work: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(false);
+  if (!(ms > 0)) return Promise.resolve(false);
+  if (ms > MAX_TIMER_MS) return work.then(() => true, () => true);
   return new Promise((resolve) => {
     const timer = clock.setTimeout(() => resolve(false), ms);
     work.then(

@@ -68,6 +68,13 @@ test('stop: a machine that drains within the deadline is reported drained and re
   assert.is(fast.getSnapshot().status, 'done');
 });
 
+test('stop({ deadlineMs: Infinity }) waits for the drain (an overflowing timer cut it after 1 ms)', async () => {
+  const runtime = createRuntime();
+  runtime.spawn(drainable, { id: 'fast', input: { drainMs: 30 } });
+  const report = await runtime.stop({ deadlineMs: Infinity });
+  assert.equal(report, { drained: ['fast'], cut: [], stopped: [] });
+});
+
 test('a hosted facade: its status() shows in status details and its counters in /metrics text', async () => {
   const runtime = createRuntime();
   const log: string[] = [];
