@@ -40,5 +40,7 @@ export function validateRestartPolicy(policy: RestartPolicy): string | undefined
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `restart.${key} must be a finite number >= 0 (got ${String(value)})`;
   }
   if (policy.maxBackoffMs < policy.backoffMs) return 'restart.maxBackoffMs must be >= restart.backoffMs';
+  // A longer timer overflows in Node and fires after 1 ms: a crash loop instead of a long pause.
+  if (policy.maxBackoffMs > 2_147_483_647) return 'restart.maxBackoffMs must be <= 2147483647 (about 24.8 days)';
   return undefined;
 }

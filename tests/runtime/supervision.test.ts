@@ -86,6 +86,11 @@ test('ids are unique; bad options and spawning after stop are typed errors', asy
     () => runtime.spawn(fragile, { id: 'two', restart: { maxRestarts: 1, withinMs: 1, backoffMs: 10, maxBackoffMs: 1 } }),
     (e: unknown) => isStatewireError(e) && e.code === 'SW_CONFIG',
   );
+  assert.throws(
+    () => runtime.spawn(fragile, { id: 'two', restart: { maxRestarts: 1, withinMs: 1, backoffMs: 10, maxBackoffMs: 1e12 } }),
+    (e: unknown) => isStatewireError(e) && e.code === 'SW_CONFIG' && /maxBackoffMs/.test(e.message),
+    'a backoff Node cannot time (it would fire after 1 ms)',
+  );
   await runtime.stop();
   assert.throws(() => runtime.spawn(fragile, { id: 'three' }), (e: unknown) => e instanceof RuntimeStoppedError);
 });
