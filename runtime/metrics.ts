@@ -21,11 +21,18 @@ export function renderMetrics(actors: Array<{ status: ActorStatus; counters: Rec
   family('statewire_actor_errors_total', 'counter', 'Errors the actor raised.');
   for (const { status } of actors) lines.push(`statewire_actor_errors_total${formatLabels({ actor: status.id })} ${status.errors}`);
 
+  // One bad counter must not make the whole exposition invalid (a scraper then drops all of it):
+  // a name that sanitises onto a built-in family or onto another name of the same actor is dropped.
+  const builtIn = new Set(['statewire_actor_info', 'statewire_actor_ready', 'statewire_actor_restarts_total', 'statewire_actor_errors_total']);
   const byName = new Map<string, Array<[string, number]>>();
   for (const { status, counters } of actors) {
+    if (typeof counters !== 'object' || counters === null) continue;
+    const taken = new Set<string>();
     for (const [name, value] of Object.entries(counters)) {
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       const metric = `statewire_${sanitize(name)}`;
+      if (builtIn.has(metric) || taken.has(metric)) continue;
+      taken.add(metric);
       const rows = byName.get(metric) ?? [];
       byName.set(metric, rows);
       rows.push([status.id, value]);

@@ -71,6 +71,18 @@ test('metrics: counters an actor registers are exported per actor, label values 
   await runtime.stop({ deadlineMs: 0 });
 });
 
+test('metrics: a counter that would collide with a built-in family or another counter, or counters that are not an object, leave the exposition valid', async () => {
+  const runtime = createRuntime();
+  runtime.spawn(leaseMachine, { id: 'x', counters: () => ({ actor_restarts_total: 99, 'a.b_total': 1, a_b_total: 2 }) });
+  runtime.spawn(leaseMachine, { id: 'y', counters: () => null as never });
+  const text = runtime.metrics();
+  assert.is(text.match(/^# TYPE statewire_actor_restarts_total /gm)?.length, 1);
+  assert.not.match(text, ' 99');
+  assert.is(text.match(/^statewire_a_b_total\{actor="x"\}/gm)?.length, 1, 'one series per actor and name');
+  assert.match(text, 'statewire_actor_info{actor="y"');
+  await runtime.stop({ deadlineMs: 0 });
+});
+
 test('status endpoint: a request target that is not a URL gets 400 and the server keeps serving', async () => {
   const runtime = createRuntime();
   const server = await runtime.serveStatus();
