@@ -73,7 +73,10 @@ export type StopOutcome = 'drained' | 'cut' | 'stopped';
 export interface StopReport {
   /** Actors whose drain step finished before the deadline. */
   drained: string[];
-  /** Actors whose drain step was cut at the deadline (stopped hard). */
+  /**
+   * Actors stopped hard without a clean drain: the drain was cut at the deadline, or it threw or
+   * rejected, or the actor errored while draining (see its `lastError`), or its hard stop hung.
+   */
   cut: string[];
   /** Actors with no drain step (or not running), stopped directly. */
   stopped: string[];
