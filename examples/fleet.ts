@@ -30,12 +30,20 @@ const runtime = createRuntime({ logger: consoleLogger('warn', 'fleet') });
 runtime.on('actor.restarted', (e) => console.log(`! ${e.id} restarted (#${e.restarts}, after ${e.afterMs} ms)`));
 runtime.on('actor.failed', (e) => console.log(`! ${e.id} failed for good: ${e.code} ${e.message}`));
 
+// Ctrl-C is graceful from the first moment (also while the parts start): registered before anything
+// is printed, since a test or a user may press it as soon as the status line appears.
+let stopping = false;
+let ticker: NodeJS.Timeout | undefined;
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
 // Every examples/fleet/<behaviour>.ts is one part of the fleet; each starts its own peers.
 const here = join(dirname(fileURLToPath(import.meta.url)), 'fleet');
 const partFiles = readdirSync(here).filter((f) => /\.ts$/.test(f) && !['part.ts', 'table.ts'].includes(f)).sort();
 const parts: Array<{ name: string; part: DemoPart }> = [];
 const summaries = new Map<string, () => string>();
 for (const file of partFiles) {
+  if (stopping) break;
   const name = file.slice(0, -3);
   try {
     const { start } = (await import(pathToFileURL(join(here, file)).href)) as { start: () => Promise<DemoPart> };
@@ -50,15 +58,19 @@ for (const file of partFiles) {
   }
 }
 
-const server = await runtime.serveStatus({ port: values.port ? Number(values.port) : 0 });
-console.log(`statewire fleet: ${runtime.list().length} actors from ${parts.length} parts; status at ${server.url}/status (also /healthz /readyz /metrics)`);
+// (refused once a Ctrl-C during startup began the shutdown: that one then ends the process)
+const server = stopping ? undefined : await runtime.serveStatus({ port: values.port ? Number(values.port) : 0 }).catch((error: unknown) => {
+  if (!stopping) throw error;
+});
+if (server) {
+  console.log(`statewire fleet: ${runtime.list().length} actors from ${parts.length} parts; status at ${server.url}/status (also /healthz /readyz /metrics)`);
+  ticker = setInterval(print, 1000);
+}
 
-const print = () => {
+function print(): void {
   if (!values.quiet) console.log(renderTable(runtime.status(), (id) => summaries.get(id)?.() ?? ''));
-};
-const ticker = setInterval(print, 1000);
+}
 
-let stopping = false;
 async function shutdown(reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -71,6 +83,4 @@ async function shutdown(reason: string): Promise<void> {
   console.log('bye');
   process.exit(0);
 }
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
 if (durationS !== undefined) setTimeout(() => void shutdown(`--duration ${durationS}`), durationS * 1000);

@@ -51,8 +51,10 @@ test('fleet demo: Ctrl-C (SIGINT) drains the actors and exits 0', async () => {
       child.stdout.on('data', check);
       void exited.then(() => reject(new Error(`fleet exited early:\n${out}\n${err}`)));
     });
+    const sent = Date.now();
     child.kill('SIGINT');
-    assert.is(await exited, 0, `exit code (stderr: ${err})`);
+    const code = await exited;
+    assert.is(code, 0, `exit code after ${Date.now() - sent} ms (signal ${child.signalCode}; stdout: ${out.slice(-2000)}; stderr: ${err})`);
     assert.match(out, /shutting down \(SIGINT\)/);
     assert.match(out, /drained: [^\n]*lease/);
     assert.match(out, /\nbye\n/);
