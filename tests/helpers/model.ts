@@ -112,11 +112,13 @@ export async function runModel<TSut extends SystemUnderTest>(options: ModelOptio
         for (const node of activeNodes(event.snapshot as Snap)) seenStates.add(node.id);
       }
     };
-    const sut = await options.start((event) => {
-      root ??= event.rootId === event.actorRef.sessionId ? event.actorRef as AnyActorRef : undefined;
-      inspect(event);
-    });
+    // Until start() returns, which actor is the system under test is unknown: hold its events, then
+    // count only those of `sut.actor` (not of any other root the harness may have created and run).
+    let held: InspectionEvent[] | undefined = [];
+    const sut = await options.start((event) => (held ? held.push(event) : inspect(event)));
     root = sut.actor;
+    for (const event of held) inspect(event);
+    held = undefined;
     for (const node of activeNodes(sut.actor.getSnapshot() as Snap)) seenStates.add(node.id);
     const trail: string[] = [];
     try {

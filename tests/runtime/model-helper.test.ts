@@ -29,6 +29,27 @@ test('model helper: fails below 100 % transition coverage and names what was mis
   assert.match(String(failure), 'toggle.on on never#0');
 });
 
+test('model helper: counts only the actor start() returns, not another root the harness ran', async () => {
+  let failure: unknown;
+  try {
+    await runModel({
+      machine: toggle,
+      events: () => [{ type: 'flip' }], // 'never' is never offered to the system under test
+      start: (inspect) => {
+        const decoy = createActor(toggle, { inspect }).start();
+        decoy.send({ type: 'flip' });
+        decoy.send({ type: 'never' });
+        decoy.stop();
+        return { actor: createActor(toggle, { inspect }).start() };
+      },
+      report: false,
+    });
+  } catch (error) {
+    failure = error;
+  }
+  assert.match(String(failure), 'toggle.on on never#0');
+});
+
 test('model helper: fails when the real actor diverges from the walked path', async () => {
   const broken = toggle.provide({});
   let failure: unknown;
