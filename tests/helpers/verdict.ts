@@ -23,8 +23,31 @@ export function verdict(output: string, code: number | null, signal: NodeJS.Sign
   if (code !== 0) problems.push(`uvu exited with ${signal ?? code}`);
   if (total === 0) problems.push('no test ran');
   if (passed < total) problems.push(`${total - passed} of ${total} tests did not pass`);
+  const idle = filesWithoutResults(plain);
+  if (idle.length) problems.push(`no suite ran in ${idle.join(', ')} (test.run() missing?)`);
   if (plain.includes('Exiting early before testing is finished')) problems.push('a suite ended before its tests finished (the event loop emptied)');
   return { total, passed, skipped, failed: Math.max(total - passed, problems.length ? 1 : 0), problems };
+}
+
+/**
+ * uvu prints each file's name, then one `(passed / total)` line per suite it ran. A file whose suite
+ * never ran (the last file forgot `test.run()`: its tests are dropped without a word) has none.
+ */
+function filesWithoutResults(plain: string): string[] {
+  const idle: string[] = [];
+  let current: string | undefined;
+  for (const line of plain.split('\n')) {
+    if (/^\S+\.test\.[cm]?[jt]s$/.test(line)) {
+      if (current) idle.push(current);
+      current = line;
+    } else if (/\(\d+ \/ \d+\)\s*$/.test(line)) {
+      current = undefined;
+    } else if (/^\s*Total:/.test(line)) {
+      break;
+    }
+  }
+  if (current) idle.push(current);
+  return idle;
 }
 
 function sumOf(text: string, label: string): number {

@@ -48,4 +48,13 @@ test('verdict: a non-zero exit, no tests at all, or totals summed over several r
   assert.equal(ciVerdict('', 1), { line: '0 passed, 1 failed, 0 skipped', exit: 1 });
 });
 
+test('verdict: a file whose suite never ran (the last file forgot test.run()) fails the run', () => {
+  const ran = 'a.test.ts\n\x1b[90m• \x1b[39m\x1b[32m  (1 / 1)\n\x1b[39m\n';
+  assert.equal(verdict(ran + totals(1, 1, 0), 0).problems, []);
+  assert.equal(verdict(ran + 'b.test.ts\n' + totals(1, 1, 0), 0).problems, ['no suite ran in b.test.ts (test.run() missing?)']);
+  assert.equal(verdict('sub/b.test.ts\n' + ran + totals(1, 1, 0), 0).problems, ['no suite ran in sub/b.test.ts (test.run() missing?)']);
+  // a test that logs a path is not a file header
+  assert.equal(verdict(ran.replace('\n', '\n/tmp/trace.ts\nsome/other.test.ts is mentioned\n') + totals(1, 1, 0), 0).problems, []);
+});
+
 test.run();
