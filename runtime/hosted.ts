@@ -156,7 +156,14 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     const facade = this.currentFacade;
     if (facade?.drain) return () => facade.drain!();
     const snapshot = this.actor.getSnapshot() as { can?: (e: AnyEventObject) => boolean; status: string };
-    if (snapshot.status !== 'active' || typeof snapshot.can !== 'function' || !snapshot.can({ type: 'drain' })) return undefined;
+    let accepts: boolean;
+    try {
+      accepts = snapshot.status === 'active' && typeof snapshot.can === 'function' && snapshot.can({ type: 'drain' });
+    } catch (error) {
+      // `can` runs the chart's guards: one that throws is a failed drain, not a failed stop.
+      return () => Promise.reject(error);
+    }
+    if (!accepts) return undefined;
     return () =>
       new Promise<void>((resolve) => {
         const done = (s: Snapshot<unknown> & { hasTag?: (t: string) => boolean }) => s.status !== 'active' || s.hasTag?.('drained') === true;

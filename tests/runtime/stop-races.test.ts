@@ -86,6 +86,22 @@ test('a facade whose drain throws synchronously does not abort the stop of the o
   assert.is(runtime.get('thrower')?.status().lastError?.message, 'no drain today');
 });
 
+test('a drain guard that throws is a failed drain of that actor, not a failed stop', async () => {
+  const guarded = setup({
+    guards: {
+      broken: () => {
+        throw new Error('guard broke');
+      },
+    },
+  }).createMachine({ id: 'guarded', initial: 'on', states: { on: { on: { drain: { guard: 'broken', target: 'on' } } } } });
+  const runtime = createRuntime();
+  runtime.spawn(idle, { id: 'first' });
+  runtime.spawn(guarded, { id: 'guarded' });
+  const report = await runtime.stop({ deadlineMs: 200 });
+  assert.equal(report, { drained: [], cut: ['guarded'], stopped: ['first'] });
+  assert.match(runtime.get('guarded')?.status().lastError?.message ?? '', 'guard broke');
+});
+
 test('a facade whose drain rejects is reported cut, not drained', async () => {
   const runtime = createRuntime();
   runtime.spawn(() => facade({ drain: () => Promise.reject(new Error('drain failed')) }), { id: 'r' });
