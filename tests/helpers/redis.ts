@@ -41,8 +41,19 @@ export async function startRedis(): Promise<TestRedis | undefined> {
     }
     return undefined;
   }
-  const port = await freePort();
-  let child = await launch(port);
+  // The free port can be taken by someone else before redis-server binds it (suites run beside
+  // each other on a shared box): try a fresh one a few times.
+  let port = 0;
+  let first: ChildProcess | undefined;
+  for (let attempt = 1; !first; attempt++) {
+    port = await freePort();
+    try {
+      first = await launch(port);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+  let child = first;
   // The child is unref'd so a forgotten server never holds a test process open; while we wait for
   // its exit it must hold the event loop, or the wait would end with the loop.
   const exited = (proc: ChildProcess) =>
@@ -92,7 +103,10 @@ async function launch(port: number): Promise<ChildProcess> {
   const deadline = Date.now() + 5000;
   while (!(await answersPing(port))) {
     if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start within 5 s`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // not left running until the test process exits
+      throw new Error(`redis-server on port ${port} did not start within 5 s`);
+    }
     await sleep(20);
   }
   return child;
