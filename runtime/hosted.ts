@@ -1,5 +1,5 @@
 import { createActor, type AnyActorLogic, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
-import { brokenActor, clearTimer, isFacade, isMachine, STOP_GRACE_MS, withDeadline } from './incarnation.js';
+import { brokenActor, clearTimer, isFacade, isMachine, STOP_GRACE_MS, wallClock, withDeadline } from './incarnation.js';
 import type { Facade, HostEnv } from '../actors/facade.js';
 import { ConfigError, describeError } from '../errors/base.js';
 import type { Clock } from '../machines/clock.js';
@@ -109,8 +109,9 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   }
 
   /**
-   * Drains (when the actor has a drain step) until `deadline`, then stops hard. Idempotent: a second
-   * call gets the first one's outcome. From here on an error of the actor is recorded, never restarted.
+   * Drains (when the actor has a drain step) until `deadline` (wall-clock ms: shutdown is real time
+   * even when a simulated clock drives the charts), then stops hard. Idempotent: a second call gets
+   * the first one's outcome. From here on an error of the actor is recorded, never restarted.
    */
   stop(deadline: number): Promise<StopOutcome> {
     this.stopping ??= this.stopOnce(deadline);
@@ -133,7 +134,7 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
       const interrupted = new Promise<void>((resolve) => (this.interruptDrain = resolve));
       // A drain that throws (even synchronously) or rejects did not drain cleanly; it never aborts the stop.
       const work = new Promise<unknown>((resolve) => resolve(drain())).catch((error: unknown) => this.recordError(error));
-      const clean = await withDeadline(Promise.race([work, interrupted]), deadline - this.host.now(), this.host.clock);
+      const clean = await withDeadline(Promise.race([work, interrupted]), deadline - Date.now(), wallClock);
       this.interruptDrain = undefined;
       outcome = clean && this.errors === errorsBefore ? 'drained' : 'cut';
     }
@@ -145,8 +146,8 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
 
   /** Releases the incarnation, waiting for it at most until the deadline plus a short grace. */
   private async finishBy(deadline: number): Promise<boolean> {
-    const ms = Math.max(0, deadline - this.host.now()) + STOP_GRACE_MS;
-    const released = await withDeadline(this.finish(), ms, this.host.clock);
+    const ms = Math.max(0, deadline - Date.now()) + STOP_GRACE_MS;
+    const released = await withDeadline(this.finish(), ms, wallClock);
     if (!released) this.host.env.logger?.warn('actor did not stop in time: left behind', { id: this.id, waitedMs: ms });
     return released;
   }

@@ -23,6 +23,9 @@ export function isMachine(logic: AnyActorLogic): boolean {
   return typeof (logic as { root?: unknown }).root === 'object' && typeof (logic as { provide?: unknown }).provide === 'function';
 }
 
+/** Node's own timers: shutdown deadlines are real time whatever clock drives the charts. */
+export const wallClock: Clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout) };
+
 export function clearTimer(clock: Clock, timer: unknown): void {
   if (timer !== undefined) clock.clearTimeout(timer);
 }

@@ -1,8 +1,8 @@
 import { ConfigError } from '../errors/base.js';
 import { DuplicateActorIdError, RuntimeStoppedError } from '../errors/runtime.js';
 import { silentLogger } from '../adapters/logger.js';
-import type { Clock } from '../machines/clock.js';
 import { Hosted } from './hosted.js';
+import { wallClock } from './incarnation.js';
 import { defaultRestartPolicy, validateRestartPolicy } from './restart-policy.js';
 import { renderMetrics } from './metrics.js';
 import { serveStatus, type StatusServer, type StatusServerOptions } from './status-server.js';
@@ -39,7 +39,6 @@ export interface Runtime {
   stop(options?: { deadlineMs?: number }): Promise<StopReport>;
 }
 
-const wallClock: Clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id) };
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const policy = options.restart ?? defaultRestartPolicy;
@@ -122,7 +121,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     stop(stopOptions = {}) {
       // Idempotent: a second call (SIGINT then SIGTERM) waits for the first and gets its report.
       stopping ??= (async () => {
-        const deadline = now() + (stopOptions.deadlineMs ?? 10_000);
+        // Real time, even under a SimulatedClock: a stop must end without anyone advancing a clock.
+        const deadline = Date.now() + (stopOptions.deadlineMs ?? 10_000);
         const report: StopReport = { drained: [], cut: [], stopped: [] };
         for (const entry of [...hosted.values()].reverse()) {
           const outcome = await entry.stop(deadline);

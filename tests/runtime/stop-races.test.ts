@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createActor, setup } from 'xstate';
+import { createActor, setup, SimulatedClock } from 'xstate';
 import type { Facade } from '../../actors/facade.js';
 import { RuntimeStoppedError } from '../../errors/runtime.js';
 import { createRuntime } from '../../runtime/index.js';
@@ -181,6 +181,13 @@ test("an error the facade's actor raises while it is being stopped is recorded, 
   });
   assert.equal(uncaught.map(String), []);
   assert.is(runtime.get('loud')?.status().errors, 1);
+});
+
+test('stop() under a SimulatedClock still ends at its deadline (nobody advances the clock during shutdown)', async () => {
+  const runtime = createRuntime({ clock: new SimulatedClock() });
+  runtime.spawn(() => facade({ drain: () => new Promise(() => {}) }), { id: 'stuck' });
+  const report = await Promise.race([runtime.stop({ deadlineMs: 50 }), sleep(5000).then(() => 'hung' as const)]);
+  assert.equal(report, { drained: [], cut: ['stuck'], stopped: [] });
 });
 
 test('stop() called twice drains each actor once and both calls get the same report', async () => {
