@@ -10,7 +10,7 @@ export type Spawnable = AnyActorLogic | ((env: HostEnv) => Facade);
 export interface RuntimeOptions {
   /** Handed unchanged to every actor: `@statelyai/inspect` inspectors and `createTraceRecorder` work as-is. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Drives every actor's delays and the runtime's restart backoff. Default: the wall clock. */
+  /** Drives every actor's delays and the runtime's restart backoff (stop deadlines are always wall-clock time). Default: the wall clock. */
   clock?: Clock;
   /** Default: silent. */
   logger?: Logger;
