@@ -5,6 +5,15 @@ import { StatewireError } from './base.js';
  * codes are stable, so hosts branch on `code`, not on messages.
  */
 
+/** A cause's text; never throws (a host can throw anything, even a value `String()` refuses). */
+function causeText(cause: unknown): string {
+  try {
+    return cause instanceof Error ? cause.message : String(cause);
+  } catch {
+    return '(a thrown value that cannot be printed)';
+  }
+}
+
 /** The stages of `Agent.Run`, in order. A failure in any of them is an `AgentRunError`. */
 export type AgentRunStage = 'lifecycle' | 'serve' | 'shutdown' | 'agent_shutdown';
 
@@ -39,7 +48,7 @@ export class WatchStreamClosedError extends StatewireError {
 /** The watch stream broke below HTTP (refused, reset, timed out). The watch reconnects. */
 export class WatchConnectionError extends StatewireError {
   constructor(url: string, cause: unknown) {
-    super('SW_WATCH_CONNECTION', `watch ${url} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { url }, { cause });
+    super('SW_WATCH_CONNECTION', `watch ${url} failed: ${causeText(cause)}`, { url }, { cause });
   }
 }
 
@@ -64,7 +73,7 @@ export class RegisterReplayError extends StatewireError {
   constructor(serviceName: string, servicePort: number, cause: unknown) {
     super(
       'SW_REGISTER_REPLAY',
-      `register replay of ${serviceName}:${servicePort} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `register replay of ${serviceName}:${servicePort} failed: ${causeText(cause)}`,
       { serviceName, servicePort },
       { cause },
     );
@@ -85,8 +94,15 @@ export class LifecycleRunError extends StatewireError {
 export class AgentRunError extends StatewireError {
   readonly stage: AgentRunStage;
   constructor(stage: AgentRunStage, cause: unknown) {
-    const text = cause instanceof Error ? cause.message : String(cause);
+    const text = causeText(cause);
     super('SW_AGENT_RUN', `sidecar agent failed in stage ${stage}: ${text}`, { stage }, { cause });
     this.stage = stage;
+  }
+}
+
+/** `run()` on an agent that was stopped: a stopped agent never starts again (create a new one). */
+export class SidecarStoppedError extends StatewireError {
+  constructor() {
+    super('SW_SIDECAR_STOPPED', 'the sidecar agent is stopped: create a new one to run again');
   }
 }

@@ -13,12 +13,22 @@ export type StageFailure = NonNullable<SidecarContext['runError']>['stage'];
 /** setTimeout's ceiling: "disabled" timers wait this long (~24.8 days) instead of overflowing. */
 export const NEVER_MS = 2 ** 31 - 1;
 
+/**
+ * A stage's failure as plain data. Any value can be thrown at a stage (the host's serve and
+ * shutdown are the host's code): one that cannot be printed (`Object.create(null)`, a throwing
+ * getter) must not throw here, inside an `assign`: that errored the whole chart, skipping the
+ * drain and the deregister, and `run()` resolved as if all went well.
+ */
 export function errorInfo(kind: string, error: unknown): SidecarErrorInfo {
-  if (typeof error === 'object' && error !== null) {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    return { kind, code: typeof code === 'string' ? code : 'SW_UNKNOWN', message: typeof message === 'string' ? message : String(error) };
+  try {
+    if (typeof error === 'object' && error !== null) {
+      const { code, message } = error as { code?: unknown; message?: unknown };
+      return { kind, code: typeof code === 'string' ? code : 'SW_UNKNOWN', message: typeof message === 'string' ? message : String(error) };
+    }
+    return { kind, code: 'SW_UNKNOWN', message: String(error) };
+  } catch {
+    return { kind, code: 'SW_UNKNOWN', message: '(a thrown value that cannot be printed)' };
   }
-  return { kind, code: 'SW_UNKNOWN', message: String(error) };
 }
 
 function report(data: WatchEventData, previous: SidecarContext['sidecar']): SidecarContext['sidecar'] {
