@@ -4,7 +4,7 @@ import { createSidecarHttpClient } from '../adapters/sidecar/http-client.js';
 import type { ServiceNodeBody, SidecarClient } from '../adapters/sidecar/types.js';
 import { silentLogger } from '../adapters/logger.js';
 import { describeError, isStatewireError, StatewireError } from '../errors/base.js';
-import { AgentRunError, LifecycleRunError, WatchStaleError, type AgentRunStage } from '../errors/sidecar.js';
+import { AgentRunError, LifecycleRunError, SidecarStoppedError, WatchStaleError, type AgentRunStage } from '../errors/sidecar.js';
 import type { SidecarMachine } from '../machines/sidecar.js';
 import type { SidecarErrorInfo } from '../machines/sidecar.options.js';
 import { sidecarStatus, type SidecarStatus } from '../machines/sidecar.status.js';
@@ -27,12 +27,12 @@ export interface SidecarAgent extends Facade {
   readonly node: ServiceNodeBody;
   /** The raw agent client (the seed's ApiClient), for one-off calls. */
   readonly client: SidecarClient;
-  /** Starts the watch and the register replay (no serve). Idempotent. */
+  /** Starts the watch and the register replay (no serve). Idempotent; a no-op after `stop()`. */
   start(): void;
   /**
    * Runs every stage and resolves when the agent is deregistered. Aborting `signal` (wire it to
    * SIGTERM) starts the shutdown. Rejects with `AgentRunError` (its `stage` says where) after still
-   * draining and deregistering.
+   * draining and deregistering; with `SidecarStoppedError` once `stop()` was called.
    */
   run(signal?: AbortSignal): Promise<void>;
   /** The seed's Shutdown: host shutdown (if serving), drain, grace, deregister. Rejects with `AgentRunError` if a stage failed. */
@@ -135,9 +135,12 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
   actor.on('sidecar.stage', ({ stage }) => logger.info('sidecar stage', { stage }));
 
   let started = false;
+  /** stop() was called: the actor never starts (again). XState restarts a stopped actor on `start()`,
+   * which ran the chart against closed pools, reconnecting forever past stop(). */
+  let closed = false;
   let stopping: Promise<void> | undefined;
   const start = () => {
-    if (started) return;
+    if (started || closed) return;
     started = true;
     actor.start();
   };
@@ -153,6 +156,7 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
   };
   const shutdown = async () => {
     start();
+    if (!started) return; // stopped before it ever started: nothing registered, nothing to undo
     actor.send({ type: 'agent.shutdown' });
     await finished;
     const error = runError();
@@ -165,6 +169,7 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
     client,
     start,
     async run(signal?: AbortSignal) {
+      if (closed) throw new SidecarStoppedError();
       start();
       const onAbort = () => actor.send({ type: 'agent.shutdown' });
       actor.send({ type: 'agent.run' });
@@ -183,9 +188,11 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
     deregister: (signal?: AbortSignal) => client.deregister(buildDeregisterRequest(serviceOptions), signal),
     stop() {
       stopping ??= (async () => {
+        closed = true;
         if (started) await shutdown().catch(() => undefined);
         actor.stop();
-        await Promise.all(pools.map((pool) => pool.close()));
+        settle(); // an actor stopped before it started tells no observer
+        await Promise.all(pools.map((pool) => closeWithin(pool, config.requestTimeoutMs)));
       })();
       return stopping;
     },
@@ -203,6 +210,21 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
       };
     },
   };
+}
+
+/**
+ * Closes a pool, waiting at most `ms` for the requests still in flight, then cuts them. A graceful
+ * close alone waits for every request to end: a chart that errored never stops its watch stream
+ * (stop() hung forever on it), and an answer the agent trickles never ends either.
+ */
+async function closeWithin(pool: Pool, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    pool.close().then(() => false, () => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms))),
+  ]);
+  clearTimeout(timer);
+  if (late) await pool.destroy().catch(() => undefined);
 }
 
 /** The default `serve`: nothing to run but the watch; ends when the run shuts down. */
