@@ -20,6 +20,18 @@ export interface SidecarHttpClient extends SidecarClient {
 /** Answers longer than this are cut when quoted in errors (they are still read to the end). */
 const QUOTED_BODY_CHARS = 200;
 
+/** An error answer's text for the error message, read for at most `ms` (then cut: it is only quoted). */
+async function quote(body: Dispatcher.ResponseData['body'], ms: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const text = await Promise.race([
+    body.text().catch(() => ''),
+    new Promise<string>((resolve) => (timer = setTimeout(() => resolve(''), ms))),
+  ]);
+  clearTimeout(timer);
+  if (!body.destroyed) body.destroy();
+  return text;
+}
+
 /**
  * The seed's `ApiClient` over undici: JSON POSTs on one keep-alive pool, so a register replay after
  * a reconnect reuses a warm connection. A non-2xx answer, a timeout or a connection failure is a
@@ -71,12 +83,14 @@ export function createSidecarHttpClient(options: SidecarHttpClientOptions = {}):
       throw new SidecarRequestError(operation, url, null, (error as Error).message ?? String(error), error);
     }
     // Always read the body to its end: an unread body pins the connection and the pool stalls. A
-    // 2xx answer's body is never used, so it is drained without decoding (undici's `dump()`).
+    // 2xx answer's body is never used, so it is drained without decoding (undici's `dump()`), and
+    // not waited for: the agent has answered, and an answer it trickled held the call open for as
+    // long as it liked (a register in flight holds the drain back, so the shutdown with it).
     if (response.statusCode >= 200 && response.statusCode < 300) {
-      await response.body.dump({ limit: Number.MAX_SAFE_INTEGER }).catch(() => undefined);
+      response.body.dump({ limit: Number.MAX_SAFE_INTEGER }).catch(() => undefined);
       return;
     }
-    const text = await response.body.text().catch(() => '');
+    const text = await quote(response.body, timeoutMs);
     const quoted = text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
     throw new SidecarRequestError(operation, url, response.statusCode, `answered ${response.statusCode}${quoted ? `: ${quoted}` : ''}`);
   }
