@@ -145,7 +145,11 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
     actor.start();
   };
   const runError = (): AgentRunError | undefined => {
-    const failure = actor.getSnapshot().context.runError;
+    const snapshot = actor.getSnapshot();
+    // A chart that errored (a defect, not a stage failure) stopped where it was: whatever it had
+    // not done yet (drain, deregister) was not done, so the run failed in the stage it was in.
+    if (snapshot.status === 'error') return new AgentRunError(crashStage(sidecarStatus(snapshot).stage), snapshot.error);
+    const failure = snapshot.context.runError;
     if (!failure) return undefined;
     if (failure.stage === 'lifecycle') return new AgentRunError('lifecycle', new LifecycleRunError(config.readyWaitMs, failure.message));
     // The chart reports the stage's first failure; the kept instance may be a later one (a drain
@@ -160,7 +164,7 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
     actor.send({ type: 'agent.shutdown' });
     await finished;
     const error = runError();
-    if (error?.stage === 'agent_shutdown') throw error;
+    if (error?.stage === 'agent_shutdown' || actor.getSnapshot().status === 'error') throw error;
   };
 
   return {
@@ -210,6 +214,12 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
       };
     },
   };
+}
+
+/** The run stage a chart that errored was in (before `run()`: lifecycle; after the end: agent_shutdown). */
+function crashStage(stage: string): AgentRunStage {
+  if (stage === 'serve' || stage === 'shutdown' || stage === 'agent_shutdown') return stage;
+  return stage === 'stopped' ? 'agent_shutdown' : 'lifecycle';
 }
 
 /**

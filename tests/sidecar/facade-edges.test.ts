@@ -95,4 +95,24 @@ test('stop() returns even after the chart errored (its watch stream stayed open 
   assert.ok(logged.includes('sidecar actor failed'));
 });
 
+test('run() rejects when the chart errored while serving (it resolved as a success, never drained nor deregistered)', async () => {
+  let broken = false;
+  const clock = {
+    setTimeout: (fn: (...args: unknown[]) => void, ms: number) => {
+      if (broken) throw new Error('clock broke');
+      return setTimeout(fn, ms);
+    },
+    clearTimeout: (id: unknown) => clearTimeout(id as NodeJS.Timeout),
+  };
+  pair = await startPair({ clock, readyWaitMs: 0 });
+  const running = pair.agent.run().catch((e: unknown) => e);
+  await eventually(() => pair!.agent.status().stage === 'serve', 'serving');
+  broken = true;
+  const error = await Promise.race([running, sleep(3000).then(() => 'still running')]);
+  assert.instance(error, AgentRunError);
+  assert.is((error as AgentRunError).stage, 'serve');
+  assert.is(((error as AgentRunError).cause as Error).message, 'clock broke');
+  assert.instance(await pair.agent.shutdown().catch((e: unknown) => e), AgentRunError, 'shutdown() cannot have drained either');
+});
+
 test.run();
