@@ -76,8 +76,8 @@ export interface SidecarAgentPeer {
   setReady(ready: boolean): void;
   /** Changes the heartbeat interval (0 stops heartbeats: a stale stream). */
   setHeartbeat(ms: number): void;
-  /** Drops every stream `cycles` times, `everyMs` apart. */
-  flap(cycles: number, everyMs: number): Promise<void>;
+  /** Drops every stream `cycles` times, `everyMs` apart (reset, as a crashing agent does). Resolves with how many streams it dropped. */
+  flap(cycles: number, everyMs: number): Promise<number>;
   /** Goes away: closes the listener and every connection (the port stays reserved for `resume`). */
   pause(): Promise<void>;
   /** Comes back on the same port. */
@@ -185,10 +185,14 @@ export async function startSidecarAgent(options: SidecarAgentOptions = {}): Prom
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // The error listener goes once listening: resume() listens again, and each left one behind.
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
     });
   const shut = () =>
     new Promise<void>((resolve) => {
@@ -240,10 +244,12 @@ export async function startSidecarAgent(options: SidecarAgentOptions = {}): Prom
       armHeartbeat();
     },
     async flap(cycles, everyMs) {
+      let dropped = 0;
       for (let i = 0; i < cycles && !closed; i++) {
         await new Promise((resolve) => setTimeout(resolve, everyMs));
-        dropStreams('destroy');
+        dropped += dropStreams('destroy');
       }
+      return dropped;
     },
     pause: shut,
     async resume() {

@@ -82,11 +82,7 @@ test('flapping: never more than one register per connect, every drop at most one
   pair = await startPair();
   pair.agent.start();
   await eventually(() => pair!.agent.status().registered, 'registered');
-  let drops = 0;
-  for (let i = 0; i < 5; i++) {
-    await sleep(60);
-    drops += pair.peer.dropStreams('destroy');
-  }
+  const drops = await pair.peer.flap(5, 60);
   await eventually(() => pair!.peer.openStreams() === 1 && pair!.agent.status().watch === 'registered', 'settled after flapping', 5000);
   await sleep(100);
   const connects = pair.peer.connectedAt.length;
