@@ -136,8 +136,14 @@ export type SidecarEvent =
   | { type: 'watch.failed'; error: SidecarErrorInfo }
   /** Internal: the run entered agent_shutdown, stop watching (a replay would undo the drain). */
   | { type: 'watch.stop' }
+  /** From the `registrar` actor: the replay the chart last requested succeeded / failed (stale outcomes are never sent). */
+  | { type: 'register.done' }
+  | { type: 'register.failed'; error: unknown }
   | { type: 'agent.run' }
   | { type: 'agent.shutdown' };
+
+/** To the `registrar` actor: start a register replay (superseding any in flight) / drop the one in flight. */
+export type RegistrarEvent = { type: 'register.request' } | { type: 'register.cancel' };
 
 export type SidecarEmitted =
   | { type: 'sidecar.registered'; count: number }

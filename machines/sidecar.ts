@@ -1,6 +1,6 @@
-import { assign, emit, fromCallback, fromPromise, raise, setup, type EventObject } from 'xstate';
+import { assign, emit, fromCallback, fromPromise, raise, sendTo, setup, type EventObject } from 'xstate';
 import { msUntil, now } from './clock.js';
-import { resolveTimings, type SidecarContext, type SidecarEmitted, type SidecarEvent, type SidecarInput } from './sidecar.options.js';
+import { resolveTimings, type RegistrarEvent, type SidecarContext, type SidecarEmitted, type SidecarEvent, type SidecarInput } from './sidecar.options.js';
 import * as update from './sidecar.updates.js';
 
 /**
@@ -15,7 +15,12 @@ import * as update from './sidecar.updates.js';
  *   recorded as `runError` and the run still drains and deregisters.
  *
  * Every I/O step is an invoked actor provided by actors/sidecar*.ts: `watchStream` (one SSE
- * connection, sends `watch.*` events back), `register`, `serve`, `hostShutdown`, `drain`, `deregister`.
+ * connection, sends `watch.*` events back), `registrar`, `serve`, `hostShutdown`, `drain`, `deregister`.
+ *
+ * Register replays go through `registrar`, one callback actor invoked for the chart's whole life:
+ * entering `registering` sends it `register.request`, leaving it `register.cancel`, and it answers
+ * the latest request (only) with `register.done` or `register.failed`. A promise actor per replay
+ * cost a spawn and a stop (two snapshot clones, actor and system bookkeeping) on every reconnect.
  */
 export interface WatchStreamInput {
   /** Sent as `Last-Event-ID`; null on the first connection. */
@@ -42,7 +47,12 @@ export const sidecarMachine = setup({
     watchStream: fromCallback<EventObject, WatchStreamInput>(() => {
       throw new Error('not provided: watchStream');
     }),
-    register: notProvided('register'),
+    /** Unprovided, every replay fails (as an unprovided promise actor did). */
+    registrar: fromCallback<RegistrarEvent>(({ sendBack, receive }) => {
+      receive((event) => {
+        if (event.type === 'register.request') sendBack({ type: 'register.failed', error: new Error('not provided: register') });
+      });
+    }),
     serve: notProvided('serve'),
     hostShutdown: notProvided('hostShutdown'),
     drain: notProvided('drain'),
@@ -85,10 +95,13 @@ export const sidecarMachine = setup({
     emitRegistered: emit(({ context }) => ({ type: 'sidecar.registered' as const, count: context.counts.registerReplays })),
     announceStage: emit((_, stage: SidecarEmitted & { type: 'sidecar.stage' }) => stage),
     stopWatch: raise({ type: 'watch.stop' }),
+    requestRegister: sendTo('registrar', { type: 'register.request' } satisfies RegistrarEvent),
+    cancelRegister: sendTo('registrar', { type: 'register.cancel' } satisfies RegistrarEvent),
   },
 }).createMachine({
   id: 'sidecar',
   type: 'parallel',
+  invoke: { id: 'registrar', src: 'registrar' },
   context: ({ input }) => ({
     service: { name: input.serviceName, port: input.servicePort },
     timings: resolveTimings(input),
@@ -134,11 +147,11 @@ export const sidecarMachine = setup({
                   on: { 'watch.connected': { target: '.registering', reenter: true, actions: 'recordConnected' } },
                   states: {
                     registering: {
-                      invoke: {
-                        id: 'register',
-                        src: 'register',
-                        onDone: { target: 'registered', actions: ['recordRegistered', 'emitRegistered'] },
-                        onError: { target: 'retryWait', actions: ['recordRegisterFailure', 'emitLastError'] },
+                      entry: 'requestRegister',
+                      exit: 'cancelRegister',
+                      on: {
+                        'register.done': { target: 'registered', actions: ['recordRegistered', 'emitRegistered'] },
+                        'register.failed': { target: 'retryWait', actions: ['recordRegisterFailure', 'emitLastError'] },
                       },
                     },
                     retryWait: {

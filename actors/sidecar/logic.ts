@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { DeregisterRequest, DrainRequest, ServiceNodeBody, SidecarClient } from '../../adapters/sidecar/types.js';
 import { RegisterReplayError } from '../../errors/sidecar.js';
 import { sidecarMachine, type WatchStreamInput } from '../../machines/sidecar.js';
+import type { RegistrarEvent, SidecarEvent } from '../../machines/sidecar.options.js';
 import { openWatchStream } from './watch-stream.js';
 
 /**
@@ -37,13 +38,13 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
    * The register replay of each `connected` frame, started as the frame is parsed.
    *
    * The replay is the watch's hot path (benchmarked: connected → register). In every state that
-   * holds a stream open, the chart answers `watch.connected` by invoking `register`, so the I/O
-   * layer starts that request before the transition runs and the chart's `register` actor adopts
+   * holds a stream open, the chart answers `watch.connected` by requesting a register, so the I/O
+   * layer starts that request before the transition runs and the chart's `registrar` adopts
    * it instead of sending a second one: the chart still decides every state and records the
    * outcome, but its transition no longer sits between the frame and the wire. A retry after a
    * failure, which has no frame behind it, sends a fresh request. Several `connected` frames can
-   * arrive in one chunk: each starts its own request and the chart invokes `register` once per
-   * frame, so the requests wait in order and each invocation adopts one.
+   * arrive in one chunk: each starts its own request and the chart requests a register once per
+   * frame, so the requests wait in order and each request adopts one.
    */
   const early: Array<Promise<void>> = [];
   /** Register requests not yet settled: the drain waits for them (see `drain` below). */
@@ -95,14 +96,28 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
           early.length = 0;
         };
       }),
-      register: fromPromise<void, void>(async ({ signal }) => {
-        try {
-          await (adoptEarlyRegister() ?? sendRegister());
-        } catch (error) {
-          if (signal.aborted) throw error;
-          const service = io.node.service as { name?: unknown };
-          throw remember('register_replay', new RegisterReplayError(String(service.name ?? ''), io.node.server_port, error));
-        }
+      // One actor for every replay (see the chart): a request supersedes the one in flight and a
+      // cancel drops it, so only the latest request's outcome reaches the chart, and the failure of
+      // a dropped one is not remembered (as an aborted promise actor's was not).
+      registrar: fromCallback<RegistrarEvent>(({ sendBack, receive }) => {
+        let current = 0;
+        const service = io.node.service as { name?: unknown };
+        receive((event) => {
+          const ticket = ++current;
+          if (event.type !== 'register.request') return;
+          (adoptEarlyRegister() ?? sendRegister()).then(
+            () => {
+              if (ticket === current) sendBack({ type: 'register.done' } satisfies SidecarEvent);
+            },
+            (error: unknown) => {
+              if (ticket !== current) return;
+              sendBack({
+                type: 'register.failed',
+                error: remember('register_replay', new RegisterReplayError(String(service.name ?? ''), io.node.server_port, error)),
+              } satisfies SidecarEvent);
+            },
+          );
+        });
       }),
       serve: stage('serve', (signal) => io.serve(signal)),
       hostShutdown: stage('shutdown', () => io.shutdown()),

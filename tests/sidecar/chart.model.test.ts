@@ -7,7 +7,7 @@ import { createHarness } from './helpers/fakes.js';
 
 const failure = { kind: 'watch_connection', code: 'SW_WATCH_CONNECTION', message: 'reset' };
 
-/** The events worth trying in a snapshot: watch frames always, an invoked actor's outcome only while it runs. */
+/** The events worth trying in a snapshot: watch frames always, an invoked actor's outcome (a register's while registering) only while it runs. */
 function eventsFor(snapshot: AnyMachineSnapshot): AnyEventObject[] {
   const events: AnyEventObject[] = [
     { type: 'watch.connected', data: { ready: true } },
@@ -21,7 +21,10 @@ function eventsFor(snapshot: AnyMachineSnapshot): AnyEventObject[] {
     { type: 'agent.shutdown' },
   ];
   const running = (id: string) => Object.keys(snapshot.children).includes(id);
-  for (const id of ['register', 'serve', 'hostShutdown', 'drain', 'deregister']) {
+  if (snapshot.matches({ watch: { open: { link: { connected: 'registering' } } } })) {
+    events.push({ type: 'register.done' }, { type: 'register.failed', error: new Error('register failed') });
+  }
+  for (const id of ['serve', 'hostShutdown', 'drain', 'deregister']) {
     if (!running(id)) continue;
     events.push({ type: `xstate.done.actor.${id}` }, { type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) });
   }

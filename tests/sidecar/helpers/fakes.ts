@@ -5,7 +5,7 @@
  */
 import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject, type InspectionEvent, type Snapshot } from 'xstate';
 import { sidecarMachine, type WatchStreamInput } from '../../../machines/sidecar.js';
-import type { SidecarEvent, SidecarInput } from '../../../machines/sidecar.options.js';
+import type { RegistrarEvent, SidecarEvent, SidecarInput } from '../../../machines/sidecar.options.js';
 
 export interface Deferred {
   resolve(): void;
@@ -43,7 +43,24 @@ export function createHarness(
           stream.closed = true;
         };
       }),
-      register: deferredActor('register'),
+      // The chart's replays: each request is a pending `register` the test settles; only the latest
+      // request's outcome reaches the chart (a cancel or a newer request drops the older one).
+      registrar: fromCallback<RegistrarEvent>(({ sendBack, receive }) => {
+        let current = 0;
+        receive((event) => {
+          const ticket = ++current;
+          if (event.type !== 'register.request') return;
+          calls.push('register');
+          pending.register!.push({
+            resolve: () => {
+              if (ticket === current) sendBack({ type: 'register.done' });
+            },
+            reject: (error) => {
+              if (ticket === current) sendBack({ type: 'register.failed', error });
+            },
+          });
+        });
+      }),
       serve: deferredActor('serve'),
       hostShutdown: deferredActor('hostShutdown'),
       drain: deferredActor('drain'),
