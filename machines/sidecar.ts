@@ -75,10 +75,9 @@ export const sidecarMachine = setup({
     recordConnected: assign(({ context, event, system }) => update.recordConnected(context, event, now(system))),
     armStale: assign(({ context, system }) => update.armStale(context, now(system))),
     leaveOpen: assign(({ context, event, system }) => update.leaveOpen(context, event, now(system))),
-    scheduleReconnect: assign(({ context, system }) => update.scheduleReconnect(context, now(system))),
+    dropLink: assign(({ context, event, system }, params: { cause: update.LinkDrop }) => update.dropLink(context, params.cause, event, now(system))),
     scheduleRegisterRetry: assign(({ context, system }) => update.scheduleRegisterRetry(context, now(system))),
     recordWatchError: assign(({ context, event, system }) => update.recordWatchError(context, event, now(system))),
-    recordStale: assign(({ context, system }) => update.recordStale(context, now(system))),
     recordRegistered: assign(({ context, system }) => update.recordRegistered(context, now(system))),
     recordRegisterFailure: assign(({ context, event, system }) =>
       update.recordRegisterFailure(context, (event as { error?: unknown }).error, now(system)),
@@ -121,17 +120,19 @@ export const sidecarMachine = setup({
   states: {
     watch: {
       initial: 'open',
-      on: { 'watch.stop': '.off' },
+      // Leaving `open` is recorded by the transition that leaves it (one `assign` each, no exit action):
+      // `dropLink` towards `disconnected`, `leaveOpen` here (from `disconnected` it changes nothing).
+      on: { 'watch.stop': { target: '.off', actions: 'leaveOpen' } },
       states: {
         open: {
           type: 'parallel',
           invoke: { id: 'watchStream', src: 'watchStream', input: ({ context }) => ({ lastEventId: context.lastEventId }) },
-          exit: 'leaveOpen',
+          entry: 'armStale',
           on: {
             'watch.retry': { actions: assign({ serverRetryMs: ({ event }) => event.retryMs }) },
             'watch.invalid': { actions: ['recordWatchError', 'emitLastError'] },
-            'watch.failed': { target: 'disconnected', actions: ['recordWatchError', 'emitLastError'] },
-            'watch.disconnected': { target: 'disconnected', actions: 'recordEvent' },
+            'watch.failed': { target: 'disconnected', actions: [{ type: 'dropLink', params: { cause: 'failed' } }, 'emitLastError'] },
+            'watch.disconnected': { target: 'disconnected', actions: { type: 'dropLink', params: { cause: 'disconnected' } } },
           },
           states: {
             link: {
@@ -166,9 +167,10 @@ export const sidecarMachine = setup({
             liveness: {
               initial: 'alive',
               states: {
+                // The staleness deadline is armed by `open`'s entry and re-armed by the frame's own
+                // assign (`recordEvent` / `recordConnected`), which runs before this state's re-entry.
                 alive: {
-                  entry: 'armStale',
-                  after: { stale: { target: '#sidecar.watch.disconnected', actions: ['recordStale', 'emitLastError'] } },
+                  after: { stale: { target: '#sidecar.watch.disconnected', actions: [{ type: 'dropLink', params: { cause: 'stale' } }, 'emitLastError'] } },
                   on: {
                     'watch.connected': { target: 'alive', reenter: true },
                     'watch.heartbeat': { target: 'alive', reenter: true },
@@ -179,7 +181,7 @@ export const sidecarMachine = setup({
           },
         },
         disconnected: {
-          entry: 'scheduleReconnect',
+          // Its reconnect deadline was set by the transition that came here (`dropLink`).
           after: { reconnect: 'open' },
         },
         off: { type: 'final' },

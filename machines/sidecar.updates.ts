@@ -42,13 +42,21 @@ function report(data: WatchEventData, previous: SidecarContext['sidecar']): Side
   };
 }
 
+/** When the stream counts as stale, for a window starting now. */
+const staleAt = (context: SidecarContext, now: number) => now + (context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS);
+
+/**
+ * A watch frame. `connected` and `heartbeat` also re-arm the staleness deadline (the chart re-enters
+ * `liveness.alive` on them, whose timer reads it): one `assign` instead of a second one on entry.
+ */
 export function recordEvent(context: SidecarContext, event: SidecarEvent, now: number): Update {
   if (event.type !== 'watch.connected' && event.type !== 'watch.heartbeat' && event.type !== 'watch.disconnected') return {};
-  return {
+  const seen = {
     last: { ...context.last, eventType: event.type.slice('watch.'.length), eventAt: now },
     lastEventId: event.data.id ?? context.lastEventId,
     sidecar: report(event.data, context.sidecar),
   };
+  return event.type === 'watch.disconnected' ? seen : { ...seen, deadlines: { ...context.deadlines, staleAt: staleAt(context, now) } };
 }
 
 export function markConnected(context: SidecarContext, now: number): Update {
@@ -66,11 +74,10 @@ export function recordConnected(context: SidecarContext, event: SidecarEvent, no
 }
 
 export function armStale(context: SidecarContext, now: number): Update {
-  const window = context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS;
-  return { deadlines: { ...context.deadlines, staleAt: now + window } };
+  return { deadlines: { ...context.deadlines, staleAt: staleAt(context, now) } };
 }
 
-/** Leaving `open`: only a link that was up counts as a disconnect, and a deliberate stop is not one. */
+/** Leaving `open` (or stopping the watch): only a link that was up counts as a disconnect, and a deliberate stop is not one. */
 export function leaveOpen(context: SidecarContext, event: SidecarEvent, now: number): Update {
   const dropped = context.connected && event.type !== 'watch.stop';
   return {
@@ -79,6 +86,23 @@ export function leaveOpen(context: SidecarContext, event: SidecarEvent, now: num
     counts: dropped ? { ...context.counts, disconnects: context.counts.disconnects + 1 } : context.counts,
     last: dropped ? { ...context.last, disconnectedAt: now } : context.last,
   };
+}
+
+/** Why the link went down: the frame or failure that ended it, or the staleness timer. */
+export type LinkDrop = 'failed' | 'disconnected' | 'stale';
+
+/**
+ * `open` → `disconnected`: `leaveOpen`, then what ended the link (`recordWatchError`, `recordEvent`
+ * or `recordStale`), then `scheduleReconnect`, in that order, as one update. The chart applies it as
+ * a single `assign` on the transition (XState clones the snapshot per `assign`); this runs on every
+ * reconnect.
+ */
+export function dropLink(context: SidecarContext, cause: LinkDrop, event: SidecarEvent, now: number): SidecarContext {
+  let next: SidecarContext = { ...context, ...leaveOpen(context, event, now) };
+  const recorded =
+    cause === 'failed' ? recordWatchError(next, event, now) : cause === 'disconnected' ? recordEvent(next, event, now) : recordStale(next, now);
+  next = { ...next, ...recorded };
+  return { ...next, ...scheduleReconnect(next, now) };
 }
 
 /** Backoff starts at 1 ms at least: from 0 it stays 0 however often it doubles (a hot retry loop). */
