@@ -1,4 +1,4 @@
-import { assign, emit, fromCallback, fromPromise, raise, sendTo, setup, type EventObject } from 'xstate';
+import { assign, emit, fromCallback, fromPromise, raise, sendTo, setup, type AnyActorRef, type AnyMachineSnapshot, type EventObject } from 'xstate';
 import { msUntil, now } from './clock.js';
 import { resolveTimings, type RegistrarEvent, type SidecarContext, type SidecarEmitted, type SidecarEvent, type SidecarInput } from './sidecar.options.js';
 import * as update from './sidecar.updates.js';
@@ -36,6 +36,16 @@ type StageFailure = update.StageFailure;
 
 const waitUntil = (system: Parameters<typeof msUntil>[0], deadline: number | null) => Math.min(update.NEVER_MS, msUntil(system, deadline ?? 0));
 
+/**
+ * For a `registrar` as it starts: true when its chart is already `registering`, i.e. was restored
+ * from a snapshot taken there. The request died with the old registrar (as a per-replay promise
+ * actor re-ran on restore), so the registrar acts as if asked again. A fresh chart starts connecting.
+ */
+export function awaitingReplay(chart: AnyActorRef | undefined): boolean {
+  const snapshot = chart?.getSnapshot() as AnyMachineSnapshot | undefined;
+  return snapshot?.status === 'active' && snapshot.matches({ watch: { open: { link: { connected: 'registering' } } } });
+}
+
 export const sidecarMachine = setup({
   types: {
     input: {} as SidecarInput,
@@ -48,10 +58,12 @@ export const sidecarMachine = setup({
       throw new Error('not provided: watchStream');
     }),
     /** Unprovided, every replay fails (as an unprovided promise actor did). */
-    registrar: fromCallback<RegistrarEvent>(({ sendBack, receive }) => {
-      receive((event) => {
+    registrar: fromCallback<RegistrarEvent>(({ self, sendBack, receive }) => {
+      const answer = (event: RegistrarEvent) => {
         if (event.type === 'register.request') sendBack({ type: 'register.failed', error: new Error('not provided: register') });
-      });
+      };
+      receive(answer);
+      if (awaitingReplay(self._parent)) answer({ type: 'register.request' });
     }),
     serve: notProvided('serve'),
     hostShutdown: notProvided('hostShutdown'),

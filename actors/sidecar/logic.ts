@@ -2,7 +2,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import type { Dispatcher } from 'undici';
 import type { DeregisterRequest, DrainRequest, ServiceNodeBody, SidecarClient } from '../../adapters/sidecar/types.js';
 import { RegisterReplayError } from '../../errors/sidecar.js';
-import { sidecarMachine, type WatchStreamInput } from '../../machines/sidecar.js';
+import { awaitingReplay, sidecarMachine, type WatchStreamInput } from '../../machines/sidecar.js';
 import type { RegistrarEvent, SidecarEvent } from '../../machines/sidecar.options.js';
 import { openWatchStream } from './watch-stream.js';
 
@@ -99,10 +99,10 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
       // One actor for every replay (see the chart): a request supersedes the one in flight and a
       // cancel drops it, so only the latest request's outcome reaches the chart, and the failure of
       // a dropped one is not remembered (as an aborted promise actor's was not).
-      registrar: fromCallback<RegistrarEvent>(({ sendBack, receive }) => {
+      registrar: fromCallback<RegistrarEvent>(({ self, sendBack, receive }) => {
         let current = 0;
         const service = io.node.service as { name?: unknown };
-        receive((event) => {
+        const handle = (event: RegistrarEvent) => {
           const ticket = ++current;
           if (event.type !== 'register.request') return;
           (adoptEarlyRegister() ?? sendRegister()).then(
@@ -117,7 +117,10 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
               } satisfies SidecarEvent);
             },
           );
-        });
+        };
+        receive(handle);
+        // Restored while `registering` (see awaitingReplay): that request is ours to send again.
+        if (awaitingReplay(self._parent)) handle({ type: 'register.request' });
       }),
       serve: stage('serve', (signal) => io.serve(signal)),
       hostShutdown: stage('shutdown', () => io.shutdown()),

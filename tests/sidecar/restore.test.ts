@@ -45,4 +45,21 @@ test('restored during the grace period: deregister after the rest of it, not a w
   after.actor.stop();
 });
 
+test('restored while registering: the replay whose answer was lost is requested again', async () => {
+  const before = createHarness();
+  before.actor.start();
+  before.stream().send({ type: 'watch.connected', data: { ready: true } });
+  assert.is(count(before.calls, 'register'), 1);
+  const snapshot = before.actor.getPersistedSnapshot();
+  before.actor.stop();
+
+  const after = createHarness({}, undefined, { snapshot, at: 0 });
+  after.actor.start();
+  assert.is(sidecarStatus(after.actor.getSnapshot()).watch, 'registering');
+  assert.is(count(after.calls, 'register'), 1);
+  await after.settleLast('register', 'resolve');
+  assert.is(sidecarStatus(after.actor.getSnapshot()).watch, 'registered');
+  after.actor.stop();
+});
+
 test.run();

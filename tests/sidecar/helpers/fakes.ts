@@ -4,7 +4,7 @@
  * `sendBack`, so each test decides exactly what the "agent" says and when.
  */
 import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject, type InspectionEvent, type Snapshot } from 'xstate';
-import { sidecarMachine, type WatchStreamInput } from '../../../machines/sidecar.js';
+import { awaitingReplay, sidecarMachine, type WatchStreamInput } from '../../../machines/sidecar.js';
 import type { RegistrarEvent, SidecarEvent, SidecarInput } from '../../../machines/sidecar.options.js';
 
 export interface Deferred {
@@ -45,9 +45,9 @@ export function createHarness(
       }),
       // The chart's replays: each request is a pending `register` the test settles; only the latest
       // request's outcome reaches the chart (a cancel or a newer request drops the older one).
-      registrar: fromCallback<RegistrarEvent>(({ sendBack, receive }) => {
+      registrar: fromCallback<RegistrarEvent>(({ self, sendBack, receive }) => {
         let current = 0;
-        receive((event) => {
+        const handle = (event: RegistrarEvent) => {
           const ticket = ++current;
           if (event.type !== 'register.request') return;
           calls.push('register');
@@ -59,7 +59,9 @@ export function createHarness(
               if (ticket === current) sendBack({ type: 'register.failed', error });
             },
           });
-        });
+        };
+        receive(handle);
+        if (awaitingReplay(self._parent)) handle({ type: 'register.request' });
       }),
       serve: deferredActor('serve'),
       hostShutdown: deferredActor('hostShutdown'),
