@@ -145,6 +145,9 @@ export type SidecarEvent =
 /** To the `registrar` actor: start a register replay (superseding any in flight) / drop the one in flight. */
 export type RegistrarEvent = { type: 'register.request' } | { type: 'register.cancel' };
 
+/** To the `watcher` actor: open the watch stream (closing any open one) / close it. */
+export type WatcherEvent = { type: 'stream.open'; lastEventId: string | null } | { type: 'stream.close' };
+
 export type SidecarEmitted =
   | { type: 'sidecar.registered'; count: number }
   | { type: 'sidecar.error'; error: SidecarErrorInfo }

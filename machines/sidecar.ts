@@ -1,6 +1,6 @@
-import { assign, emit, fromCallback, fromPromise, raise, sendTo, setup, type AnyActorRef, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { assign, emit, fromCallback, fromPromise, raise, sendTo, setup, type AnyActorRef, type AnyMachineSnapshot } from 'xstate';
 import { msUntil, now } from './clock.js';
-import { resolveTimings, type RegistrarEvent, type SidecarContext, type SidecarEmitted, type SidecarEvent, type SidecarInput } from './sidecar.options.js';
+import { resolveTimings, type RegistrarEvent, type SidecarContext, type WatcherEvent, type SidecarEmitted, type SidecarEvent, type SidecarInput } from './sidecar.options.js';
 import * as update from './sidecar.updates.js';
 
 /**
@@ -14,18 +14,17 @@ import * as update from './sidecar.updates.js';
  *   shutdown (host's) → agent_shutdown (drain → grace → deregister) → stopped. A stage failure is
  *   recorded as `runError` and the run still drains and deregisters.
  *
- * Every I/O step is an invoked actor provided by actors/sidecar*.ts: `watchStream` (one SSE
- * connection, sends `watch.*` events back), `registrar`, `serve`, `hostShutdown`, `drain`, `deregister`.
+ * Every I/O step is an invoked actor provided by actors/sidecar*.ts: `watcher` (the SSE watch: one
+ * connection per `stream.open`, sends `watch.*` events back), `registrar`, `serve`, `hostShutdown`,
+ * `drain`, `deregister`. `watcher` and `registrar` live as long as the chart: `open`'s entry and exit
+ * send `stream.open` (with `Last-Event-ID`) and `stream.close`, so a reconnect spawns no actor (an
+ * invoked actor per connection cost a spawn and a stop, with their snapshot clones, every reconnect).
  *
  * Register replays go through `registrar`, one callback actor invoked for the chart's whole life:
  * entering `registering` sends it `register.request`, leaving it `register.cancel`, and it answers
  * the latest request (only) with `register.done` or `register.failed`. A promise actor per replay
  * cost a spawn and a stop (two snapshot clones, actor and system bookkeeping) on every reconnect.
  */
-export interface WatchStreamInput {
-  /** Sent as `Last-Event-ID`; null on the first connection. */
-  lastEventId: string | null;
-}
 
 const notProvided = (name: string) =>
   fromPromise<void, void>(async () => {
@@ -41,6 +40,18 @@ const waitUntil = (system: Parameters<typeof msUntil>[0], deadline: number | nul
  * from a snapshot taken there. The request died with the old registrar (as a per-replay promise
  * actor re-ran on restore), so the registrar acts as if asked again. A fresh chart starts connecting.
  */
+/**
+ * For a `watcher` as it starts: the stream its chart holds open when it was restored from a snapshot
+ * taken in `open` (no entry action runs on restore). A fresh chart is `open` too as its children
+ * start, but its entry action's `stream.open` follows at once: the watcher calls this a microtask
+ * later and only when no request came meanwhile. The stream resumes from the chart's latest id.
+ */
+export function restoredOpen(chart: AnyActorRef | undefined): WatcherEvent | undefined {
+  const snapshot = chart?.getSnapshot() as AnyMachineSnapshot | undefined;
+  if (snapshot?.status !== 'active' || !snapshot.matches({ watch: 'open' })) return undefined;
+  return { type: 'stream.open', lastEventId: (snapshot.context as SidecarContext).lastEventId };
+}
+
 export function awaitingReplay(chart: AnyActorRef | undefined): boolean {
   const snapshot = chart?.getSnapshot() as AnyMachineSnapshot | undefined;
   return snapshot?.status === 'active' && snapshot.matches({ watch: { open: { link: { connected: 'registering' } } } });
@@ -54,8 +65,8 @@ export const sidecarMachine = setup({
     emitted: {} as SidecarEmitted,
   },
   actors: {
-    watchStream: fromCallback<EventObject, WatchStreamInput>(() => {
-      throw new Error('not provided: watchStream');
+    watcher: fromCallback<WatcherEvent>(() => {
+      throw new Error('not provided: watcher');
     }),
     /** Unprovided, every replay fails (as an unprovided promise actor did). */
     registrar: fromCallback<RegistrarEvent>(({ self, sendBack, receive }) => {
@@ -106,13 +117,18 @@ export const sidecarMachine = setup({
     emitRegistered: emit(({ context }) => ({ type: 'sidecar.registered' as const, count: context.counts.registerReplays })),
     announceStage: emit((_, stage: SidecarEmitted & { type: 'sidecar.stage' }) => stage),
     stopWatch: raise({ type: 'watch.stop' }),
+    openStream: sendTo('watcher', ({ context }) => ({ type: 'stream.open', lastEventId: context.lastEventId }) satisfies WatcherEvent),
+    closeStream: sendTo('watcher', { type: 'stream.close' } satisfies WatcherEvent),
     requestRegister: sendTo('registrar', { type: 'register.request' } satisfies RegistrarEvent),
     cancelRegister: sendTo('registrar', { type: 'register.cancel' } satisfies RegistrarEvent),
   },
 }).createMachine({
   id: 'sidecar',
   type: 'parallel',
-  invoke: { id: 'registrar', src: 'registrar' },
+  invoke: [
+    { id: 'watcher', src: 'watcher' },
+    { id: 'registrar', src: 'registrar' },
+  ],
   context: ({ input }) => ({
     service: { name: input.serviceName, port: input.servicePort },
     timings: resolveTimings(input),
@@ -138,8 +154,8 @@ export const sidecarMachine = setup({
       states: {
         open: {
           type: 'parallel',
-          invoke: { id: 'watchStream', src: 'watchStream', input: ({ context }) => ({ lastEventId: context.lastEventId }) },
-          entry: 'armStale',
+          entry: ['openStream', 'armStale'],
+          exit: 'closeStream',
           on: {
             'watch.retry': { actions: assign({ serverRetryMs: ({ event }) => event.retryMs }) },
             'watch.invalid': { actions: ['recordWatchError', 'emitLastError'] },

@@ -1,9 +1,9 @@
-import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import { fromCallback, fromPromise } from 'xstate';
 import type { Dispatcher } from 'undici';
 import type { DeregisterRequest, DrainRequest, ServiceNodeBody, SidecarClient } from '../../adapters/sidecar/types.js';
 import { RegisterReplayError } from '../../errors/sidecar.js';
-import { awaitingReplay, sidecarMachine, type WatchStreamInput } from '../../machines/sidecar.js';
-import type { RegistrarEvent, SidecarEvent } from '../../machines/sidecar.options.js';
+import { awaitingReplay, restoredOpen, sidecarMachine } from '../../machines/sidecar.js';
+import type { RegistrarEvent, SidecarEvent, WatcherEvent } from '../../machines/sidecar.options.js';
 import { openWatchStream } from './watch-stream.js';
 
 /**
@@ -88,13 +88,29 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
 
   return sidecarMachine.provide({
     actors: {
-      watchStream: fromCallback<EventObject, WatchStreamInput>(({ input, sendBack }) => {
-        const stop = openWatchStream(watchDeps, input.lastEventId, sendBack);
-        return () => {
+      // One actor for every connection (see the chart): `stream.open` closes the previous stream
+      // and opens one, `stream.close` closes it; a closed stream sends nothing more.
+      watcher: fromCallback<WatcherEvent>(({ self, sendBack, receive }) => {
+        let stop: (() => void) | undefined;
+        let asked = false;
+        const close = () => {
+          if (!stop) return;
           stop();
+          stop = undefined;
           // A replay the chart never adopted belongs to a stream that is gone.
           early.length = 0;
         };
+        const handle = (event: WatcherEvent) => {
+          asked = true;
+          close();
+          if (event.type === 'stream.open') stop = openWatchStream(watchDeps, event.lastEventId, sendBack);
+        };
+        receive(handle);
+        queueMicrotask(() => {
+          const restored = asked ? undefined : restoredOpen(self._parent);
+          if (restored) handle(restored);
+        });
+        return close;
       }),
       // One actor for every replay (see the chart): a request supersedes the one in flight and a
       // cancel drops it, so only the latest request's outcome reaches the chart, and the failure of

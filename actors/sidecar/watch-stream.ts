@@ -27,7 +27,7 @@ function failureKind(error: unknown): string {
 }
 
 /**
- * One watch connection as the chart's `watchStream` actor sees it: frames become `watch.*`
+ * One watch connection as the chart's `watcher` actor opens it (per `stream.open`): frames become `watch.*`
  * events, the end of the stream one `watch.failed`. Returns the stop function.
  *
  * Events reach the chart in order, one `setImmediate` after the chunk that carried them. undici

@@ -62,4 +62,21 @@ test('restored while registering: the replay whose answer was lost is requested 
   after.actor.stop();
 });
 
+test('restored while open: the watch stream is opened again, once, resuming from the latest event id', async () => {
+  const before = createHarness();
+  before.actor.start();
+  before.stream().send({ type: 'watch.heartbeat', data: { id: 'h1' } });
+  const snapshot = before.actor.getPersistedSnapshot();
+  before.actor.stop();
+
+  const after = createHarness({}, undefined, { snapshot, at: 0 });
+  after.actor.start();
+  await Promise.resolve();
+  assert.is(count(after.calls, 'watchStream'), 1);
+  assert.is(after.stream().lastEventId, 'h1');
+  after.stream().send({ type: 'watch.connected', data: { ready: true } });
+  assert.is(sidecarStatus(after.actor.getSnapshot()).watch, 'registering');
+  after.actor.stop();
+});
+
 test.run();

@@ -3,9 +3,9 @@
  * invoked actor is a deferred the test settles by hand, and the watch stream hands the test its
  * `sendBack`, so each test decides exactly what the "agent" says and when.
  */
-import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject, type InspectionEvent, type Snapshot } from 'xstate';
-import { awaitingReplay, sidecarMachine, type WatchStreamInput } from '../../../machines/sidecar.js';
-import type { RegistrarEvent, SidecarEvent, SidecarInput } from '../../../machines/sidecar.options.js';
+import { createActor, fromCallback, fromPromise, SimulatedClock, type InspectionEvent, type Snapshot } from 'xstate';
+import { awaitingReplay, restoredOpen, sidecarMachine } from '../../../machines/sidecar.js';
+import type { RegistrarEvent, SidecarEvent, SidecarInput, WatcherEvent } from '../../../machines/sidecar.options.js';
 
 export interface Deferred {
   resolve(): void;
@@ -35,13 +35,35 @@ export function createHarness(
 
   const machine = sidecarMachine.provide({
     actors: {
-      watchStream: fromCallback<EventObject, WatchStreamInput>(({ input, sendBack }) => {
-        calls.push('watchStream');
-        const stream = { lastEventId: input.lastEventId, closed: false, send: (event: SidecarEvent) => sendBack(event) };
-        streams.push(stream);
-        return () => {
-          stream.closed = true;
+      // Each `stream.open` is one stream (a `watchStream` call); a closed stream's sends are dropped.
+      watcher: fromCallback<WatcherEvent>(({ self, sendBack, receive }) => {
+        let open: (typeof streams)[number] | undefined;
+        let asked = false;
+        const close = () => {
+          if (open) open.closed = true;
+          open = undefined;
         };
+        const handle = (event: WatcherEvent) => {
+          asked = true;
+          close();
+          if (event.type !== 'stream.open') return;
+          calls.push('watchStream');
+          const stream = {
+            lastEventId: event.lastEventId,
+            closed: false,
+            send: (sent: SidecarEvent) => {
+              if (!stream.closed) sendBack(sent);
+            },
+          };
+          streams.push(stream);
+          open = stream;
+        };
+        receive(handle);
+        queueMicrotask(() => {
+          const restored = asked ? undefined : restoredOpen(self._parent);
+          if (restored) handle(restored);
+        });
+        return close;
       }),
       // The chart's replays: each request is a pending `register` the test settles; only the latest
       // request's outcome reaches the chart (a cancel or a newer request drops the older one).
