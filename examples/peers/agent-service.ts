@@ -15,7 +15,8 @@
  * `running` for `context.ms` (default 50) and then `completed` (or `failed` for `fail`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOnLoopback } from './listen.js';
 
 export interface AgentServiceOptions {
   /** Port on 127.0.0.1; 0 (default) lets the OS pick. */
@@ -141,15 +142,7 @@ export async function startAgentService(options: AgentServiceOptions = {}): Prom
       handle(req, res).catch(() => json(res, 500, { error: 'internal error' }));
     });
     next.keepAliveTimeout = 30_000;
-    next.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      next.once('error', reject);
-      next.listen(port, '127.0.0.1', () => resolve());
-    });
-    port = (next.address() as AddressInfo).port;
+    port = await listenOnLoopback(next, port, sockets);
     server = next;
   }
 

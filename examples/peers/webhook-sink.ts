@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOnLoopback } from './listen.js';
 
 /**
  * The reference receiver of the delivery actor: an HTTP endpoint on loopback that records what
@@ -100,15 +101,7 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
   const listen = async () => {
     const next = createServer(handle);
     next.keepAliveTimeout = 5000;
-    next.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      next.once('error', reject);
-      next.listen(port, '127.0.0.1', () => resolve());
-    });
-    port = (next.address() as AddressInfo).port;
+    port = await listenOnLoopback(next, port, sockets);
     server = next;
   };
 
