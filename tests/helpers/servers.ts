@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type ServerOptions } from 'ws';
+import { listenOnLoopback } from '../../examples/peers/listen.js';
 
 export interface TestHttpServer {
   readonly server: Server;
@@ -15,15 +16,7 @@ export interface TestHttpServer {
 export async function startHttpServer(handler: RequestListener, port = 0): Promise<TestHttpServer> {
   const server = createServer(handler);
   const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
+  const actual = await listenOnLoopback(server, port, sockets);
   return {
     server,
     port: actual,
