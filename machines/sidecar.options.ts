@@ -94,6 +94,8 @@ export interface SidecarContext {
   sidecar: SidecarReport;
   connected: boolean;
   registered: boolean;
+  /** A frame arrived since the staleness timer was last armed (it then re-arms instead of dropping the link). */
+  heard: boolean;
   /** Consecutive failures: watch connections (reset by `connected`) and register replays (reset by success). */
   attempts: { reconnect: number; register: number };
   /** Absolute deadlines (clock time), so a restored snapshot re-arms exactly what was left. */

@@ -75,11 +75,14 @@ export const sidecarSetup = setup({
   },
   guards: {
     readyToServe: ({ context }) => context.registered && context.sidecar.ready,
+    // A frame came since the staleness timer was armed: its window runs from that frame (`staleAt`).
+    heardSinceArmed: ({ context }) => context.heard,
   },
   actions: {
     recordEvent: assign(({ context, event, system }) => update.recordEvent(context, event, now(system))),
     recordConnected: assign(({ context, event, system }) => update.recordConnected(context, event, now(system))),
     armStale: assign(({ context, system }) => update.armStale(context, now(system))),
+    rearmStale: assign({ heard: false }),
     leaveOpen: assign(({ context, event, system }) => update.leaveOpen(context, event, now(system))),
     dropLink: assign(({ context, event, system }, params: { cause: update.LinkDrop }) => update.dropLink(context, params.cause, event, now(system))),
     scheduleRegisterRetry: assign(({ context, system }) => update.scheduleRegisterRetry(context, now(system))),

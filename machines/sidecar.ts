@@ -44,6 +44,7 @@ export const sidecarMachine = sidecarSetup.createMachine({
     sidecar: { ready: true, status: null, lifecycleState: null, service: null, message: null, generatedAt: null },
     connected: false,
     registered: false,
+    heard: false,
     attempts: { reconnect: 0, register: 0 },
     deadlines: { staleAt: null, reconnectAt: null, registerRetryAt: null, readyAt: null, graceUntil: null },
     last: { eventType: null, eventAt: null, connectedAt: null, disconnectedAt: null, registeredAt: null },
@@ -101,13 +102,17 @@ export const sidecarMachine = sidecarSetup.createMachine({
             liveness: {
               initial: 'alive',
               states: {
-                // The staleness deadline is armed by `open`'s entry and re-armed by the frame's own
-                // assign (`recordEvent` / `recordConnected`), which runs before this state's re-entry.
+                // One timer per window, not one per frame: a frame only moves the deadline (`staleAt`)
+                // and marks the link `heard`, in the assign it runs anyway. When the timer fires, a
+                // link heard from since it was armed waits out the rest of its window (the deadline
+                // is last frame + window); one silent for the whole window is stale. Re-entering this
+                // state on every heartbeat cost a timer cancel, a timer arm and an exit/entry each.
                 alive: {
-                  after: { stale: { target: '#sidecar.watch.disconnected', actions: [{ type: 'dropLink', params: { cause: 'stale' } }, 'emitLastError'] } },
-                  on: {
-                    'watch.connected': { target: 'alive', reenter: true },
-                    'watch.heartbeat': { target: 'alive', reenter: true },
+                  after: {
+                    stale: [
+                      { guard: 'heardSinceArmed', target: 'alive', reenter: true, actions: 'rearmStale' },
+                      { target: '#sidecar.watch.disconnected', actions: [{ type: 'dropLink', params: { cause: 'stale' } }, 'emitLastError'] },
+                    ],
                   },
                 },
               },

@@ -46,8 +46,8 @@ function report(data: WatchEventData, previous: SidecarContext['sidecar']): Side
 const staleAt = (context: SidecarContext, now: number) => now + (context.timings.staleAfterMs > 0 ? context.timings.staleAfterMs : NEVER_MS);
 
 /**
- * A watch frame. `connected` and `heartbeat` also re-arm the staleness deadline (the chart re-enters
- * `liveness.alive` on them, whose timer reads it): one `assign` instead of a second one on entry.
+ * A watch frame. `connected` and `heartbeat` also move the staleness deadline and mark the link
+ * `heard` (read when the staleness timer fires, see the chart's `liveness`).
  */
 export function recordEvent(context: SidecarContext, event: SidecarEvent, now: number): Update {
   if (event.type !== 'watch.connected' && event.type !== 'watch.heartbeat' && event.type !== 'watch.disconnected') return {};
@@ -56,7 +56,7 @@ export function recordEvent(context: SidecarContext, event: SidecarEvent, now: n
     lastEventId: event.data.id ?? context.lastEventId,
     sidecar: report(event.data, context.sidecar),
   };
-  return event.type === 'watch.disconnected' ? seen : { ...seen, deadlines: { ...context.deadlines, staleAt: staleAt(context, now) } };
+  return event.type === 'watch.disconnected' ? seen : { ...seen, heard: true, deadlines: { ...context.deadlines, staleAt: staleAt(context, now) } };
 }
 
 export function markConnected(context: SidecarContext, now: number): Update {
@@ -73,8 +73,9 @@ export function recordConnected(context: SidecarContext, event: SidecarEvent, no
   return { ...seen, ...markConnected({ ...context, ...seen }, now) };
 }
 
+/** A new connection's staleness window, from now. */
 export function armStale(context: SidecarContext, now: number): Update {
-  return { deadlines: { ...context.deadlines, staleAt: staleAt(context, now) } };
+  return { heard: false, deadlines: { ...context.deadlines, staleAt: staleAt(context, now) } };
 }
 
 /** Leaving `open` (or stopping the watch): only a link that was up counts as a disconnect, and a deliberate stop is not one. */

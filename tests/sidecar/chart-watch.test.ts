@@ -112,7 +112,11 @@ test('a heartbeat gap beyond the staleness window counts as a disconnect', async
     h.stream().send({ type: 'watch.heartbeat', data: {} });
   }
   assert.is(sidecarStatus(h.actor.getSnapshot()).watch, 'registered');
-  h.clock.increment(3000);
+  // Time passes in steps, as it does: one jump fires a due timer once, and the staleness timer,
+  // armed once per window, re-arms from the last frame when it fires.
+  for (let elapsed = 0; elapsed < 2900; elapsed += 100) h.clock.increment(100);
+  assert.is(sidecarStatus(h.actor.getSnapshot()).watch, 'registered', 'not stale before the window since the last heartbeat ran out');
+  for (let elapsed = 2900; elapsed < 3000; elapsed += 100) h.clock.increment(100);
   const status = sidecarStatus(h.actor.getSnapshot());
   assert.is(status.watch, 'disconnected');
   assert.is(status.lastErrorKind, 'watch_stale');

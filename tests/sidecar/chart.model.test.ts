@@ -37,9 +37,10 @@ test('sidecar chart: every state and transition of both regions walked against a
     input: { serviceName: 'orders', servicePort: 8080, seed: 1 },
     events: eventsFor,
     // What decides the next step: the state, whether a register succeeded and whether the agent says
-    // ready (the lifecycle guard). Counters and times are left out so the graph stays finite.
+    // ready (the lifecycle guard), whether a frame came since the staleness timer was armed (its
+    // guard). Counters and times are left out so the graph stays finite.
     serializeState: (snapshot) =>
-      JSON.stringify([snapshot.value, snapshot.context.registered, snapshot.context.sidecar.ready]),
+      JSON.stringify([snapshot.value, snapshot.context.registered, snapshot.context.sidecar.ready, snapshot.context.heard]),
     start: (inspect) => {
       const h = createHarness({}, inspect);
       h.actor.start();

@@ -86,7 +86,10 @@ test('stop() returns even after the chart errored (its watch stream stayed open 
   pair = await startPair({ clock, logger: { debug() {}, info() {}, warn() {}, error: (message: string) => void logged.push(message) } as never });
   pair.agent.start();
   await eventually(() => pair!.agent.status().registered, 'registered');
-  broken = true; // the next heartbeat re-arms the staleness timer: the chart errors
+  broken = true;
+  // A replay that fails over the open stream: its retry timer cannot be armed, the chart errors.
+  pair.peer.failNext('/register');
+  pair.peer.emit('connected');
   await eventually(() => pair!.agent.actor.getSnapshot().status === 'error', 'the chart errored');
   assert.is(pair.peer.openStreams(), 1, 'the errored chart left its watch open');
   const stopped = await Promise.race([pair.agent.stop().then(() => 'stopped'), sleep(3000).then(() => 'hung')]);
@@ -108,6 +111,7 @@ test('run() rejects when the chart errored while serving (it resolved as a succe
   const running = pair.agent.run().catch((e: unknown) => e);
   await eventually(() => pair!.agent.status().stage === 'serve', 'serving');
   broken = true;
+  pair.peer.dropStreams(); // the reconnect timer cannot be armed: the chart errors
   const error = await Promise.race([running, sleep(3000).then(() => 'still running')]);
   assert.instance(error, AgentRunError);
   assert.is((error as AgentRunError).stage, 'serve');
