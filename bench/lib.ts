@@ -50,8 +50,20 @@ export async function compare(options: {
     ours.push(await options.ours());
     theirs.push(await options.theirs());
   }
-  const a = median(ours);
-  const b = median(theirs);
+  return printLine({ ...options, ours: median(ours), theirs: median(theirs) });
+}
+
+/** Prints (and returns) one comparison line from two measured values; for benches that run their own rounds. */
+export function printLine(options: {
+  bench: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  peer: string;
+  ours: number;
+  theirs: number;
+  extra?: Record<string, unknown>;
+}): BenchLine {
+  const { ours: a, theirs: b } = options;
   const ratio = options.better === 'higher' ? a / b : b / a;
   const line: BenchLine = {
     bench: options.bench,

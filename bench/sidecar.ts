@@ -1,23 +1,29 @@
 /**
  * Sidecar benchmark: the time from a `connected` event written by the sidecar-agent to the register
- * request it receives, over 1000 reconnects per side (5 rounds of 200 after a warm-up round).
+ * request it receives, over 1000 reconnects per client (5 rounds of 200 after a warm-up round).
  *
  * ours:   `createSidecarAgent` (SSE over undici + eventsource-parser → chart → register actor).
  * theirs: a hand-written undici + eventsource-parser loop doing the same round trip, no chart.
+ * floor:  the same hand loop, plus the smallest statechart that keeps a status: a two-state XState
+ *         actor told of each frame the way ours tells its chart (after the chunk, once the register
+ *         request is on its way). No design in which a statechart hears of the frame as it arrives
+ *         can beat it, so `ours / floor` is the cost of our own code and `floor / theirs` the cost of
+ *         having a statechart at all in this window.
  *
- * Both run against one reference agent in a child process, alternating rounds. The agent timestamps
- * both ends itself (`performance.now()` when it writes `connected` and when the register request
- * arrives), then drops the stream shortly after the register to start the next reconnect.
+ * All three run against one reference agent in a child process, in rotating rounds. The agent
+ * timestamps both ends itself (`performance.now()` when it writes `connected` and when the register
+ * request arrives), then drops the stream shortly after the register to start the next reconnect.
  */
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { Pool } from 'undici';
+import { assign, createActor, createMachine } from 'xstate';
 import { createSidecarAgent } from '../actors/sidecar.js';
 import { buildServiceNode, type ServiceOptions } from '../actors/sidecar/node.js';
 import { startSidecarAgent } from '../examples/peers/sidecar-agent.js';
-import { compare, median, percentile } from './lib.js';
+import { median, percentile, printLine } from './lib.js';
 
 const PER_ROUND = 200;
 const ROUNDS = 5;
@@ -134,7 +140,13 @@ const ours: Client = (baseUrl) => {
   };
 };
 
-const theirs: Client = (baseUrl) => {
+/** What the hand loop tells whoever watches it: the `connected` frame's data (after the register left) and each stream's end. */
+interface LoopWatcher {
+  connected(data: unknown): void;
+  closed(): void;
+}
+
+function handLoop(baseUrl: string, watcher?: LoopWatcher): { stop(): Promise<void> } {
   const pool = new Pool(baseUrl);
   const controller = new AbortController();
   const payload = JSON.stringify(buildServiceNode(service));
@@ -143,16 +155,23 @@ const theirs: Client = (baseUrl) => {
       .request({ path: '/register', method: 'POST', headers: { 'content-type': 'application/json' }, body: payload })
       .then((response) => response.body.dump())
       .catch(() => undefined);
+  const onConnected = (data: string) => {
+    register();
+    if (!watcher) return;
+    const parsed: unknown = JSON.parse(data);
+    setImmediate(() => watcher.connected(parsed));
+  };
   const loop = (async () => {
     while (!controller.signal.aborted) {
       try {
         const response = await pool.request({ path: '/watch', method: 'GET', headers: { accept: 'text/event-stream' }, signal: controller.signal });
-        const parser = createParser({ onEvent: (event) => void (event.event === 'connected' && register()) });
+        const parser = createParser({ onEvent: (event) => void (event.event === 'connected' && onConnected(event.data)) });
         const decoder = new TextDecoder();
         for await (const chunk of response.body as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
       } catch {
         // Reconnect below, like the chart does.
       }
+      watcher?.closed();
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   })();
@@ -163,47 +182,79 @@ const theirs: Client = (baseUrl) => {
       await pool.close();
     },
   };
+}
+
+const theirs: Client = (baseUrl) => handLoop(baseUrl);
+
+/** The smallest statechart with a status: connecting ⇄ connected, recording each frame. */
+const floorMachine = createMachine({
+  types: {} as { context: { frames: number; last: unknown }; events: { type: 'connected'; data: unknown } | { type: 'closed' } },
+  context: { frames: 0, last: null },
+  initial: 'connecting',
+  states: {
+    connecting: { on: { connected: { target: 'connected', actions: assign({ frames: ({ context }) => context.frames + 1, last: ({ event }) => event.data }) } } },
+    connected: { on: { closed: 'connecting' } },
+  },
+});
+
+const floor: Client = (baseUrl) => {
+  const actor = createActor(floorMachine);
+  actor.subscribe({ error: () => undefined });
+  actor.start();
+  const loop = handLoop(baseUrl, { connected: (data) => actor.send({ type: 'connected', data }), closed: () => actor.send({ type: 'closed' }) });
+  return {
+    async stop() {
+      await loop.stop();
+      actor.stop();
+    },
+  };
 };
 
 async function main(): Promise<void> {
   const agent = await startAgentProcess();
-  const pooled = { ours: [] as number[], theirs: [] as number[] };
-  let warm = { ours: false, theirs: false };
-  const round = (side: 'ours' | 'theirs') => async () => {
-    const latencies = await agent.round(PER_ROUND, side === 'ours' ? ours : theirs);
-    if (warm[side]) pooled[side].push(...latencies);
-    warm[side] = true;
-    return median(latencies) * 1000;
-  };
+  const clients = { ours, theirs, floor };
+  const names = Object.keys(clients) as Array<keyof typeof clients>;
+  const roundMedians = { ours: [] as number[], theirs: [] as number[], floor: [] as number[] };
+  const pooled = { ours: [] as number[], theirs: [] as number[], floor: [] as number[] };
   const started = performance.now();
-  await compare({
-    bench: 'sidecar.connected_to_register.median',
-    unit: 'µs',
-    better: 'lower',
-    peer: 'hand-written undici + eventsource-parser loop',
-    ours: round('ours'),
-    theirs: round('theirs'),
-    rounds: ROUNDS,
-    warmup: 1,
-    extra: { reconnects: PER_ROUND * ROUNDS },
-  });
-  warm = { ours: true, theirs: true };
-  await compare({
+  for (const name of names) await agent.round(PER_ROUND, clients[name]); // warm-up, unmeasured
+  cpuPerReconnect.clear();
+  // Rotating rounds, so drift of the machine hits every client alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      const latencies = await agent.round(PER_ROUND, clients[name]);
+      roundMedians[name].push(median(latencies) * 1000);
+      pooled[name].push(...latencies);
+    }
+  }
+  await agent.close();
+  const medianOf = (name: keyof typeof clients) => median(roundMedians[name]);
+  const peer = 'hand-written undici + eventsource-parser loop';
+  const common = { bench: '', unit: 'µs', better: 'lower' as const };
+  printLine({ ...common, bench: 'sidecar.connected_to_register.median', peer, ours: medianOf('ours'), theirs: medianOf('theirs'), extra: { reconnects: PER_ROUND * ROUNDS } });
+  printLine({
+    ...common,
     bench: 'sidecar.connected_to_register.p99',
-    unit: 'µs',
-    better: 'lower',
-    peer: 'hand-written undici + eventsource-parser loop',
-    ours: async () => percentile(pooled.ours, 99) * 1000,
-    theirs: async () => percentile(pooled.theirs, 99) * 1000,
-    rounds: 1,
-    warmup: 0,
+    peer,
+    ours: percentile(pooled.ours, 99) * 1000,
+    theirs: percentile(pooled.theirs, 99) * 1000,
     extra: {
       reconnects: pooled.ours.length,
-      cpuPerReconnectUs: { ours: Math.round(median(cpuPerReconnect.get(ours) ?? [0])), theirs: Math.round(median(cpuPerReconnect.get(theirs) ?? [0])) },
+      cpuPerReconnectUs: Object.fromEntries(names.map((name) => [name, Math.round(median(cpuPerReconnect.get(clients[name]) ?? [0]))])),
+    },
+  });
+  printLine({
+    ...common,
+    bench: 'sidecar.connected_to_register.median_vs_statechart_floor',
+    peer: 'the hand loop + a two-state XState actor told of each frame',
+    ours: medianOf('ours'),
+    theirs: medianOf('floor'),
+    extra: {
+      // The floor against the bare hand loop: what any statechart in this window costs by itself.
+      floorVsHandLoop: Math.round((medianOf('theirs') / medianOf('floor')) * 1000) / 1000,
       seconds: Math.round((performance.now() - started) / 100) / 10,
     },
   });
-  await agent.close();
 }
 
 const role = process.env.SIDECAR_BENCH_ROLE === 'agent' ? agentProcess : main;

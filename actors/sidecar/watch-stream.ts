@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { readWatchStream } from '../../adapters/sidecar/sse-source.js';
-import { parseWatchEvent } from '../../adapters/sidecar/watch-event.js';
+import { readWatchFrame } from '../../adapters/sidecar/watch-event.js';
 import { isStatewireError } from '../../errors/base.js';
 import { WatchConnectionError, WatchEventParseError, WatchHTTPStatusError, WatchStreamClosedError } from '../../errors/sidecar.js';
 import type { SidecarErrorInfo, SidecarEvent } from '../../machines/sidecar.options.js';
@@ -14,6 +14,8 @@ export interface WatchStreamDeps {
   /** Called as a `connected` frame is parsed, before the chart hears of it (see below). */
   onConnectedFrame(): void;
 }
+
+const chartEventType = { connected: 'watch.connected', heartbeat: 'watch.heartbeat', disconnected: 'watch.disconnected' } as const;
 
 export function errorInfo(kind: string, error: unknown): SidecarErrorInfo {
   if (isStatewireError(error)) return { kind, code: error.code, message: error.message };
@@ -63,14 +65,13 @@ export function openWatchStream(deps: WatchStreamDeps, lastEventId: string | nul
     },
     {
       onFrame(frame) {
-        const parsed = parseWatchEvent(frame);
-        if (parsed instanceof WatchEventParseError) {
-          send({ type: 'watch.invalid', error: errorInfo('watch_parse', deps.remember('watch_parse', parsed)) });
+        const read = readWatchFrame(frame);
+        if (read instanceof WatchEventParseError) {
+          send({ type: 'watch.invalid', error: errorInfo('watch_parse', deps.remember('watch_parse', read)) });
           return;
         }
-        const { type, ...data } = parsed;
-        if (type === 'connected' && !closed) deps.onConnectedFrame();
-        send({ type: `watch.${type}`, data });
+        if (read.type === 'connected' && !closed) deps.onConnectedFrame();
+        send({ type: chartEventType[read.type], data: read.fields });
       },
       onRetry: (retryMs) => send({ type: 'watch.retry', retryMs }),
     },

@@ -74,6 +74,9 @@ export interface ConnectionEvent {
   generatedAt?: string;
 }
 
+/** A watch event's fields without its type. */
+export type ConnectionEventFields = Omit<ConnectionEvent, 'type'>;
+
 /** One raw SSE frame, as eventsource-parser hands it over. */
 export interface SseFrame {
   event?: string | undefined;

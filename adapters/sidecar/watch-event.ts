@@ -1,17 +1,25 @@
 import { WatchEventParseError } from '../../errors/sidecar.js';
-import type { ConnectionEvent, ConnectionEventType, SseFrame } from './types.js';
+import type { ConnectionEvent, ConnectionEventFields, ConnectionEventType, SseFrame } from './types.js';
 
 const eventTypes: ReadonlySet<string> = new Set<ConnectionEventType>(['connected', 'heartbeat', 'disconnected']);
 
+/** A usable frame: its type, and its fields apart (the watch hands the fields on as they are). */
+export interface WatchFrameRead {
+  type: ConnectionEventType;
+  fields: ConnectionEventFields;
+}
+
+const stringOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 /**
- * Turns one SSE frame into a `ConnectionEvent`, or a `WatchEventParseError` when the frame cannot
- * be used: an unknown `event:` type, or a `data:` that is not a JSON object. The caller counts the
- * error and keeps reading; one bad frame never ends the stream.
+ * Reads one SSE frame, or says why it cannot be used (`WatchEventParseError`): an unknown `event:`
+ * type, or a `data:` that is not a JSON object. The caller counts the error and keeps reading; one
+ * bad frame never ends the stream.
  *
  * Fields of the wrong JSON type are dropped, not fatal: the event type alone (`connected`) is what
  * drives the register replay, and a stray field must not cost a registration.
  */
-export function parseWatchEvent(frame: SseFrame): ConnectionEvent | WatchEventParseError {
+export function readWatchFrame(frame: SseFrame): WatchFrameRead | WatchEventParseError {
   const type = frame.event ?? '';
   if (!eventTypes.has(type)) return new WatchEventParseError(type || '(none)', frame.id, frame.data, 'unknown event type');
   let payload: unknown = {};
@@ -27,19 +35,25 @@ export function parseWatchEvent(frame: SseFrame): ConnectionEvent | WatchEventPa
     return new WatchEventParseError(type, frame.id, frame.data, 'data is not a JSON object');
   }
   const data = payload as Record<string, unknown>;
-  const event: ConnectionEvent = { type: type as ConnectionEventType };
-  if (frame.id) event.id = frame.id;
-  const stringField = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
-  const message = stringField('message');
-  const service = stringField('service');
-  const status = stringField('status');
-  const lifecycleState = stringField('lifecycle_state');
-  const generatedAt = stringField('generated_at');
-  if (message !== undefined) event.message = message;
-  if (service !== undefined) event.service = service;
-  if (status !== undefined) event.status = status;
-  if (lifecycleState !== undefined) event.lifecycleState = lifecycleState;
-  if (generatedAt !== undefined) event.generatedAt = generatedAt;
-  if (typeof data.ready === 'boolean') event.ready = data.ready;
-  return event;
+  // Only the fields present are set: the chart keeps what it knew for an absent one.
+  const fields: ConnectionEventFields = {};
+  if (frame.id) fields.id = frame.id;
+  const message = stringOf(data.message);
+  const service = stringOf(data.service);
+  const status = stringOf(data.status);
+  const lifecycleState = stringOf(data.lifecycle_state);
+  const generatedAt = stringOf(data.generated_at);
+  if (message !== undefined) fields.message = message;
+  if (service !== undefined) fields.service = service;
+  if (status !== undefined) fields.status = status;
+  if (lifecycleState !== undefined) fields.lifecycleState = lifecycleState;
+  if (generatedAt !== undefined) fields.generatedAt = generatedAt;
+  if (typeof data.ready === 'boolean') fields.ready = data.ready;
+  return { type: type as ConnectionEventType, fields };
+}
+
+/** `readWatchFrame` as one `ConnectionEvent` (the seed's shape: the type among the fields). */
+export function parseWatchEvent(frame: SseFrame): ConnectionEvent | WatchEventParseError {
+  const read = readWatchFrame(frame);
+  return read instanceof WatchEventParseError ? read : { type: read.type, ...read.fields };
 }
