@@ -105,5 +105,20 @@ export async function readWatchStream(options: WatchStreamOptions, handlers: Wat
     throw new WatchConnectionError(url, error);
   }
   if (signal.aborted) throw signal.reason;
-  throw new WatchStreamClosedError(url);
+  throw streamClosed(url);
+}
+
+/**
+ * The agent ending the stream is expected (every agent restart, once per reconnect): its error is
+ * built without a stack trace, which said nothing (always this loop) and was most of its cost
+ * (~7 µs warm, several times that between reconnects).
+ */
+function streamClosed(url: string): WatchStreamClosedError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new WatchStreamClosedError(url);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

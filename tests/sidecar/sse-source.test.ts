@@ -30,6 +30,9 @@ test('frames split across chunks, retry:, Last-Event-ID, then a clean close', as
     { onFrame: (f) => frames.push(f), onRetry: (ms) => retries.push(ms) },
   ).catch((e: unknown) => e);
   assert.instance(error, WatchStreamClosedError);
+  assert.is((error as WatchStreamClosedError).code, 'SW_WATCH_STREAM_CLOSED');
+  assert.ok((error as Error).message.includes('/watch'), 'the message names the stream');
+  assert.is(Error.stackTraceLimit, 10, 'building it without a stack left the stack limit as it was');
   assert.is(seenLastEventId, '4');
   assert.equal(retries, [2500]);
   assert.equal(frames, [{ event: 'connected', id: '5', data: '{"message":"héllo"}' }]);
