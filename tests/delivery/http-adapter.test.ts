@@ -116,4 +116,55 @@ test('an exchange aborted by its caller fails at once, not as a timeout', async 
   }
 });
 
+test('a chunked answer within the limit arrives whole; an informational 103 before it is skipped', async () => {
+  const server = await startHttpServer((req, res) => {
+    if (req.url === '/hints') res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    for (let i = 0; i < 5; i++) res.write(`part${i};`);
+    res.end('é');
+  });
+  servers.push(server);
+  for (const path of ['/plain', '/hints']) {
+    const answer = await exchange(`${server.url}${path}`);
+    assert.is(answer.statusCode, 200, path);
+    assert.is(answer.body, 'part0;part1;part2;part3;part4;é', path);
+  }
+});
+
+test('an exchange that times out while queued for a connection is never sent', async () => {
+  const single = createHttpClient({ connections: 1 });
+  const arrived: string[] = [];
+  const server = await startHttpServer((req, res) => {
+    arrived.push(req.url ?? '');
+    if (req.url === '/slow') setTimeout(() => res.end('late'), 400);
+    else res.end('ok');
+  });
+  servers.push(server);
+  try {
+    const slow = single.send({ url: `${server.url}/slow`, method: 'GET', headers: {}, body: '', timeoutMs: 2000, maxResponseBytes: 1024 });
+    const queued = single.send({ url: `${server.url}/queued`, method: 'GET', headers: {}, body: '', timeoutMs: 100, maxResponseBytes: 1024 });
+    const error = await queued.catch((e: unknown) => e);
+    assert.is((error as { code: string }).code, 'SW_DELIVERY_TIMEOUT');
+    assert.is((await slow).body, 'late');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(arrived, ['/slow'], 'the timed-out request never reached the receiver');
+  } finally {
+    await single.close();
+  }
+});
+
+test('a signal aborted before the call fails it without sending anything', async () => {
+  const arrived: string[] = [];
+  const server = await startHttpServer((req, res) => void (arrived.push(req.url ?? ''), res.end('ok')));
+  servers.push(server);
+  const controller = new AbortController();
+  controller.abort(new Error('stopped before'));
+  const error = await client
+    .send({ url: server.url, method: 'GET', headers: {}, body: '', timeoutMs: 1000, maxResponseBytes: 1024, signal: controller.signal })
+    .catch((e: unknown) => e);
+  assert.is((error as { code: string }).code, 'SW_DELIVERY_REQUEST_FAILED');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(arrived, []);
+});
+
 test.run();
