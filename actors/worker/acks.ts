@@ -16,6 +16,8 @@ export class Acknowledger {
   acks: string[] = [];
   failures: JobFailure[] = [];
   lastError: string | null = null;
+  /** Dead jobs our `fail` calls trimmed by the backend's retention policy (the queue-wide total is in counts()). */
+  deadTrimmed = 0;
   /** Ids whose complete/fail call is on the wire. */
   private readonly onTheWire = new Set<string>();
   private flushing: Promise<void> | undefined;
@@ -61,8 +63,9 @@ export class Acknowledger {
     for (const id of acks) this.onTheWire.add(id);
     for (const failure of failures) this.onTheWire.add(failure.id);
     this.flushing = Promise.all([this.backend.complete(this.runnerId, acks), this.backend.fail(this.runnerId, failures, this.now())])
-      .then(() => {
+      .then(([, failed]) => {
         this.failuresInARow = 0;
+        this.deadTrimmed += failed.trimmed;
       })
       .catch((error: unknown) => {
         this.acks.unshift(...acks);

@@ -26,6 +26,8 @@ export interface RunnerStatus {
   execCount: number;
   failCount: number;
   deadCount: number;
+  /** Dead jobs this runner's acknowledgements deleted by the backend's retention policy. */
+  deadTrimmed: number;
   malformedCount: number;
   running: number;
   held: number;

@@ -1,18 +1,21 @@
+import { DeadSet } from './dead-set.js';
 import { Fifo } from './fifo.js';
-import type { DeadJob, JobFailure, NewJob, PullResult, PulledJob, QueueBackend, QueueCounts, QueueName, RecoveryResult, StoredJobState } from './types.js';
+import { resolveRetention, type DeadRetentionOptions } from './retention.js';
+import type { DeadJob, FailResult, JobFailure, NewJob, PullResult, PulledJob, QueueBackend, QueueCounts, QueueName, RecoveryResult, StoredJobState } from './types.js';
 
 /**
  * The in-process backend: the embedded default (demo, `npm start`, single-process hosts).
  * Same semantics as the Lua scripts, step for step (tests/worker/contract.ts runs the same suite
  * on both); nothing survives the process. Each method is one synchronous step, like a script.
  */
-export interface MemoryQueueOptions {
+export interface MemoryQueueOptions extends DeadRetentionOptions {
   /** Due jobs promoted (waiting → ready) per pull, at least the pull size. Default 100 (the seed's WaitingQueueCatchBatchSize). */
   promoteBatchSize?: number;
 }
 
 export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
   const promoteBatchSize = options.promoteBatchSize ?? 100;
+  const retention = resolveRetention(options);
   const jobs = new Map<string, string>();
   const errors = new Map<string, string>();
   /** Waiting entries sorted by due time (ties in insertion order). */
@@ -20,8 +23,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
   const ready: Record<QueueName, Fifo<string>> = { high: new Fifo(), low: new Fifo() };
   const working = new Map<string, Map<string, QueueName>>();
   const alive = new Map<string, number>();
-  const dead = new Map<string, number>();
-  const stats = { completed: 0, failed: 0 };
+  const dead = new DeadSet();
+  const stats = { completed: 0, failed: 0, deadTrimmed: 0 };
   const listeners = new Set<() => void>();
   let closed = false;
 
@@ -112,21 +115,31 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
       return done;
     },
 
-    async fail(runnerId, failures: readonly JobFailure[], now) {
+    async fail(runnerId, failures: readonly JobFailure[], now): Promise<FailResult> {
       const set = working.get(runnerId);
       let moved = 0;
+      let died = 0;
       for (const failure of failures) {
         const queue = set?.get(failure.id);
         if (!queue) continue;
         set!.delete(failure.id);
         if (failure.data !== undefined) jobs.set(failure.id, failure.data);
         errors.set(failure.id, failure.error);
-        if (failure.retryAt === null) dead.set(failure.id, now);
-        else schedule(failure.retryAt, failure.id, queue);
+        if (failure.retryAt === null) {
+          dead.add(failure.id, now);
+          died++;
+        } else schedule(failure.retryAt, failure.id, queue);
         moved++;
       }
       stats.failed += moved;
-      return moved;
+      if (died === 0) return { moved, trimmed: 0 };
+      const trimmed = dead.trim(now, retention, retention.trimBatch + died);
+      for (const id of trimmed) {
+        jobs.delete(id);
+        errors.delete(id);
+      }
+      stats.deadTrimmed += trimmed.length;
+      return { moved, trimmed: trimmed.length };
     },
 
     async release(runnerId, ids) {
@@ -178,10 +191,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
 
     async dead(offset, limit): Promise<DeadJob[]> {
       if (!(limit > 0) || offset < 0) return [];
-      return [...dead]
-        .sort((a, b) => a[1] - b[1])
-        .slice(offset, offset + limit)
-        .map(([id, diedAt]) => ({ id, data: jobs.get(id) ?? null, error: errors.get(id) ?? null, diedAt }));
+      return dead.page(offset, limit).map(({ id, diedAt }) => ({ id, data: jobs.get(id) ?? null, error: errors.get(id) ?? null, diedAt }));
     },
 
     async redrive(id, queue, data) {

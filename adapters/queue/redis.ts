@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import { queueKeys, type QueueKeys } from './keys.js';
 import { withRedisLock } from './lock.js';
+import { resolveRetention, type DeadRetentionOptions } from './retention.js';
 import { withQueueScripts, type QueueCommands } from './scripts.js';
-import type { DeadJob, JobFailure, NewJob, PullResult, PulledJob, QueueBackend, QueueCounts, QueueName, RecoveryResult, StoredJobState } from './types.js';
+import type { DeadJob, FailResult, JobFailure, NewJob, PullResult, PulledJob, QueueBackend, QueueCounts, QueueName, RecoveryResult, StoredJobState } from './types.js';
 
-export interface RedisQueueOptions {
+export interface RedisQueueOptions extends DeadRetentionOptions {
   /** Queue name, inside the hash tag: keys are `<prefix>:{<name>}:…`. Default `default`. */
   name?: string;
   /** Key prefix. Default `worker` (the seed's). */
@@ -27,6 +28,7 @@ type Client = Redis & QueueCommands;
  * opens one duplicate connection of its own, lazily, for the wake-up subscription.
  */
 export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): QueueBackend & { readonly keys: QueueKeys } {
+  const retention = resolveRetention(options);
   const client: Client = withQueueScripts(redis);
   const keys = queueKeys(options.name, options.prefix);
   const addChunk = options.addChunk ?? 1000;
@@ -94,11 +96,14 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
       return client.swComplete(keys.working(runnerId), keys.jobs, keys.errors, keys.stats, ...ids);
     },
 
-    fail(runnerId, failures: readonly JobFailure[], now) {
-      if (failures.length === 0) return Promise.resolve(0);
+    async fail(runnerId, failures: readonly JobFailure[], now): Promise<FailResult> {
+      if (failures.length === 0) return { moved: 0, trimmed: 0 };
       const args: Array<string | number> = [keys.working(runnerId), keys.jobs, keys.waiting, keys.dead, keys.errors, keys.stats, now];
+      // Infinity goes as "" (no bound): Lua's tonumber() of "Infinity" is nil.
+      args.push(retention.maxJobs === Infinity ? '' : retention.maxJobs, retention.maxAgeMs === Infinity ? '' : retention.maxAgeMs, retention.trimBatch);
       for (const f of failures) args.push(f.id, f.data ?? '', f.retryAt ?? '', f.error);
-      return client.swFail(...args);
+      const [moved, trimmed] = await client.swFail(...args);
+      return { moved: Number(moved), trimmed: Number(trimmed) };
     },
 
     release(runnerId, ids) {
@@ -159,9 +164,9 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
         client.llen(keys.high),
         client.llen(keys.low),
         client.zcard(keys.dead),
-        client.hmget(keys.stats, 'completed', 'failed'),
+        client.hmget(keys.stats, 'completed', 'failed', 'deadTrimmed'),
       ]);
-      return { waiting, high, low, dead, completed: Number(stats[0] ?? 0), failed: Number(stats[1] ?? 0) };
+      return { waiting, high, low, dead, completed: Number(stats[0] ?? 0), failed: Number(stats[1] ?? 0), deadTrimmed: Number(stats[2] ?? 0) };
     },
 
     onWork(listener) {

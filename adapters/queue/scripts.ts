@@ -43,7 +43,7 @@ export interface QueueCommands {
   swPromote(...args: Array<string | number>): Promise<number>;
   swPull(...args: Array<string | number>): Promise<Array<string | null>>;
   swComplete(...args: Array<string | number>): Promise<number>;
-  swFail(...args: Array<string | number>): Promise<number>;
+  swFail(...args: Array<string | number>): Promise<[number, number]>;
   swRelease(...args: Array<string | number>): Promise<number>;
   swUnregister(...args: Array<string | number>): Promise<number>;
   swRecover(...args: Array<string | number>): Promise<Array<string | number>>;

@@ -65,6 +65,14 @@ export interface JobFailure {
   error: string;
 }
 
+/** What one `fail` call did. */
+export interface FailResult {
+  /** Jobs moved out of the working set (to waiting or dead). */
+  moved: number;
+  /** Dead jobs deleted by the retention policy (adapters/queue/retention.ts) in the same step. */
+  trimmed: number;
+}
+
 export interface DeadJob {
   id: string;
   data: string | null;
@@ -86,6 +94,11 @@ export interface QueueCounts {
   dead: number;
   completed: number;
   failed: number;
+  /**
+   * Dead jobs deleted by the retention policy, ever. Both backends here report it; optional so
+   * counts built by hand (a placeholder before the first read, an older backend) still type-check.
+   */
+  deadTrimmed?: number;
 }
 
 export interface QueueBackend {
@@ -103,8 +116,12 @@ export interface QueueBackend {
   pull(runnerId: string, limit: number, now: number, highWeight: number, aliveUntil: number): Promise<PullResult>;
   /** Finished jobs: out of the working set, data deleted. Ids no longer in it are ignored. */
   complete(runnerId: string, ids: readonly string[]): Promise<number>;
-  /** Failed or malformed jobs: out of the working set, to waiting (retryAt) or dead. */
-  fail(runnerId: string, failures: readonly JobFailure[], now: number): Promise<number>;
+  /**
+   * Failed or malformed jobs: out of the working set, to waiting (retryAt) or dead. When jobs die,
+   * the dead set is trimmed by the retention policy in the same atomic step (their data and error
+   * deleted too).
+   */
+  fail(runnerId: string, failures: readonly JobFailure[], now: number): Promise<FailResult>;
   /** Hands jobs of the working set back to the front of ready (all of them without `ids`). */
   release(runnerId: string, ids?: readonly string[]): Promise<number>;
   /** Ids in the runner's working set (to reconcile after a pull whose reply was lost). */

@@ -1,4 +1,7 @@
 import { memoryQueue } from '../../adapters/queue/memory.js';
 import { queueContract } from './helpers/contract.js';
+import { retentionContract } from './helpers/contract-retention.js';
 
-queueContract('memory', { make: async () => memoryQueue() }).run();
+const target = { make: async (options = {}) => memoryQueue(options) };
+queueContract('memory', target).run();
+retentionContract('memory', target).run();

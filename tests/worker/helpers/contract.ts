@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { DeadRetentionOptions } from '../../../adapters/queue/retention.js';
 import type { NewJob, QueueBackend, QueueName } from '../../../adapters/queue/types.js';
 
 /**
@@ -7,11 +8,12 @@ import type { NewJob, QueueBackend, QueueName } from '../../../adapters/queue/ty
  * a fresh, empty queue from `make()`; times are explicit (`now`), so no test sleeps.
  */
 export interface ContractTarget {
-  make(): Promise<QueueBackend>;
+  /** A fresh, empty queue; `options` as both backends take them (the retention policy). */
+  make(options?: DeadRetentionOptions): Promise<QueueBackend>;
   after?(): Promise<void>;
 }
 
-const job = (id: string, queue: QueueName = 'low', performAt = 0): NewJob => ({
+export const job = (id: string, queue: QueueName = 'low', performAt = 0): NewJob => ({
   id,
   queue,
   performAt,
@@ -52,7 +54,7 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.is(await q.add([again('a', 'high'), again('w', 'low', 100)], 0), 0, 'ready and waiting ids');
     assert.is((await q.pull('r1', 10, 0, 4, 1e9)).jobs.length, 1);
     assert.is(await q.add([again('a')], 0), 0, 'a running id');
-    assert.is(await q.fail('r1', [{ id: 'a', retryAt: null, error: 'x' }], 0), 1);
+    assert.equal(await q.fail('r1', [{ id: 'a', retryAt: null, error: 'x' }], 0), { moved: 1, trimmed: 0 });
     assert.is(await q.add([again('a')], 0), 0, 'a dead id');
     assert.ok((await q.get('a'))!.includes('"id":"a"'), 'data kept');
     const counts = await q.counts();
@@ -93,15 +95,15 @@ export function queueContract(name: string, target: ContractTarget) {
     await q.heartbeat('r1', 10_000);
     await q.add([job('f')], 0);
     await q.pull('r1', 1, 0, 4, 1e9);
-    assert.is(await q.fail('r1', [{ id: 'f', data: '{"changed":1}', retryAt: 300, error: 'boom' }], 10), 1);
+    assert.equal(await q.fail('r1', [{ id: 'f', data: '{"changed":1}', retryAt: 300, error: 'boom' }], 10), { moved: 1, trimmed: 0 });
     assert.is(await q.state('f'), 'waiting');
     assert.is(await q.get('f'), '{"changed":1}');
     assert.is((await q.pull('r1', 1, 299, 4, 1e9)).jobs.length, 0);
     assert.is((await q.pull('r1', 1, 300, 4, 1e9)).jobs.length, 1);
-    assert.is(await q.fail('r1', [{ id: 'f', retryAt: null, error: 'boom again' }], 400), 1);
+    assert.equal(await q.fail('r1', [{ id: 'f', retryAt: null, error: 'boom again' }], 400), { moved: 1, trimmed: 0 });
     assert.is(await q.state('f'), 'dead');
     assert.equal(await q.dead(0, 10), [{ id: 'f', data: '{"changed":1}', error: 'boom again', diedAt: 400 }]);
-    assert.is(await q.fail('r1', [{ id: 'f', retryAt: null, error: 'not mine any more' }], 500), 0, 'ids outside the working set are ignored');
+    assert.equal(await q.fail('r1', [{ id: 'f', retryAt: null, error: 'not mine any more' }], 500), { moved: 0, trimmed: 0 }, 'ids outside the working set are ignored');
     assert.ok(await q.redrive('f', 'high', '{"again":1}'));
     assert.not.ok(await q.redrive('f', 'high'), 'only dead jobs are re-driven');
     assert.is(await q.state('f'), 'ready');
