@@ -17,20 +17,10 @@ export interface SidecarHttpClient extends SidecarClient {
   close(): Promise<void>;
 }
 
-/** Answers longer than this are cut when quoted in errors (they are still read to the end). */
+/** Answers longer than this are cut when quoted in errors (the rest is not kept). */
 const QUOTED_BODY_CHARS = 200;
-
-/** An error answer's text for the error message, read for at most `ms` (then cut: it is only quoted). */
-async function quote(body: Dispatcher.ResponseData['body'], ms: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const text = await Promise.race([
-    body.text().catch(() => ''),
-    new Promise<string>((resolve) => (timer = setTimeout(() => resolve(''), ms))),
-  ]);
-  clearTimeout(timer);
-  if (!body.destroyed) body.destroy();
-  return text;
-}
+/** Bytes of an error answer kept for the quote: enough for QUOTED_BODY_CHARS characters of UTF-8. */
+const QUOTED_BODY_BYTES = QUOTED_BODY_CHARS * 4;
 
 /**
  * The seed's `ApiClient` over undici: JSON POSTs on one keep-alive pool, so a register replay after
@@ -64,35 +54,82 @@ export function createSidecarHttpClient(options: SidecarHttpClientOptions = {}):
     deregister: endpoint('deregister', paths.deregister),
   };
 
-  async function post({ operation, path, url }: { operation: string; path: string; url: string }, body: object, signal?: AbortSignal): Promise<void> {
-    const payload = serialise(body);
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher.request({
-        origin,
-        path,
-        method: 'POST',
-        headers,
-        body: payload,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new SidecarRequestError(operation, url, null, (error as Error).message ?? String(error), error);
-    }
-    // Always read the body to its end: an unread body pins the connection and the pool stalls. A
-    // 2xx answer's body is never used, so it is drained without decoding (undici's `dump()`), and
-    // not waited for: the agent has answered, and an answer it trickled held the call open for as
-    // long as it liked (a register in flight holds the drain back, so the shutdown with it).
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      response.body.dump({ limit: Number.MAX_SAFE_INTEGER }).catch(() => undefined);
-      return;
-    }
-    const text = await quote(response.body, timeoutMs);
-    const quoted = text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
-    throw new SidecarRequestError(operation, url, response.statusCode, `answered ${response.statusCode}${quoted ? `: ${quoted}` : ''}`);
+  /**
+   * One JSON POST on undici's dispatch API with a handler of its own (no Readable body, no
+   * promise per stage): a register replay is the watch's hot path. A 2xx settles the call at its
+   * headers: the body is never used, and an answer the agent trickled held the call open for as
+   * long as it liked (a register in flight holds the drain back, so the shutdown with it); undici
+   * still reads it to the end, so the connection goes back to the pool. An error answer is read
+   * for at most `timeoutMs` for its quote, then cut.
+   */
+  function post({ operation, path, url }: { operation: string; path: string; url: string }, body: object, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let controller: Dispatcher.DispatchController | undefined;
+      let settled = false;
+      let statusCode = 0;
+      let quoted: Buffer[] = [];
+      let quotedBytes = 0;
+      let quoteTimer: NodeJS.Timeout | undefined;
+
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(quoteTimer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const answered = () => {
+        const text = Buffer.concat(quoted).toString('utf8');
+        quoted = [];
+        const cut = text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
+        settle(new SidecarRequestError(operation, url, statusCode, `answered ${statusCode}${cut ? `: ${cut}` : ''}`));
+      };
+      function onAbort() {
+        const reason = signal!.reason;
+        settle(reason);
+        controller?.abort(reason instanceof Error ? reason : new Error(String(reason)));
+      }
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(started) {
+          controller = started;
+          if (settled) started.abort(new Error(`${operation} abandoned before it started`));
+        },
+        onResponseStart(_, status) {
+          if (status < 200) return; // 1xx: informational, the answer follows
+          statusCode = status;
+          if (status < 300) return settle();
+          quoteTimer = setTimeout(() => {
+            answered();
+            controller?.abort(new Error(`${operation} answer not read within ${timeoutMs} ms`));
+          }, timeoutMs);
+        },
+        onResponseData(_, chunk) {
+          if (settled || quotedBytes >= QUOTED_BODY_BYTES) return;
+          quoted.push(chunk);
+          quotedBytes += chunk.length;
+        },
+        onResponseEnd() {
+          if (!settled) answered();
+        },
+        onResponseError(_, error) {
+          if (settled) return;
+          if (statusCode >= 300) return answered(); // cut while quoting: the status is what matters
+          settle(signal?.aborted ? signal.reason : new SidecarRequestError(operation, url, null, error.message ?? String(error), error));
+        },
+      };
+      try {
+        dispatcher.dispatch(
+          { origin, path, method: 'POST', headers, body: serialise(body), headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+          handler,
+        );
+      } catch (error) {
+        settle(new SidecarRequestError(operation, url, null, (error as Error).message ?? String(error), error));
+      }
+    });
   }
 
   return {

@@ -1,5 +1,5 @@
 import { createParser, type ParseError } from 'eventsource-parser';
-import { request, type Dispatcher } from 'undici';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import { WatchConnectionError, WatchHTTPStatusError, WatchStreamClosedError } from '../../errors/sidecar.js';
 import type { SseFrame } from './types.js';
 
@@ -51,61 +51,94 @@ export function lastEventIdHeader(id: string): string | undefined {
 }
 
 /**
- * One watch connection: `GET` the SSE stream over undici's streaming body and feed it to
- * eventsource-parser until it ends. The reconnect loop is not here but in the chart (its
- * `disconnected` state), so the pause, the jitter and `Last-Event-ID` are visible and testable.
+ * One watch connection: `GET` the SSE stream and feed its body to eventsource-parser until it
+ * ends. The reconnect loop is not here but in the chart (its `disconnected` state), so the pause,
+ * the jitter and `Last-Event-ID` are visible and testable.
  *
  * Never resolves: it rejects with why the stream ended: `WatchHTTPStatusError` (not 200),
  * `WatchConnectionError` (refused, reset, timed out, oversized frame), `WatchStreamClosedError`
  * (the agent ended the stream), or the abort reason when the caller closed it.
+ *
+ * It runs on undici's dispatch API with a handler of its own: each chunk goes from the HTTP parser
+ * straight into the SSE parser, in the same tick, where `request()` put a Readable body, a promise
+ * for the headers and an async iterator between them. That path sits between the agent's
+ * `connected` frame and the register replay it triggers (the watch's hot path).
  */
-export async function readWatchStream(options: WatchStreamOptions, handlers: WatchStreamHandlers): Promise<never> {
+export function readWatchStream(options: WatchStreamOptions, handlers: WatchStreamHandlers): Promise<never> {
   const { url, signal } = options;
   const timeoutMs = options.connectTimeoutMs ?? 3000;
   const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
   const lastEventId = options.lastEventId ? lastEventIdHeader(options.lastEventId) : undefined;
   if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
 
-  let response: Dispatcher.ResponseData;
-  try {
-    // With a dispatcher (the agent's pool) call it directly: undici's top-level `request(url)`
-    // parses the URL string again on every call, and a watch reconnects for the life of the process.
-    response = await (options.dispatcher
-      ? options.dispatcher.request({ ...watchTarget(url), method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: 0 })
-      : request(url, { method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: 0 }));
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    throw new WatchConnectionError(url, error);
-  }
-  if (response.statusCode !== 200) {
-    await response.body.dump().catch(() => undefined);
-    throw new WatchHTTPStatusError(response.statusCode, '', url);
-  }
+  return new Promise<never>((_, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let settled = false;
+    let oversized: ParseError | undefined;
+    const decoder = new TextDecoder(); // streaming: a character split across two chunks must not become garbage
+    const parser = createParser({
+      onEvent: (message) => handlers.onFrame(message),
+      onRetry: (retryMs) => handlers.onRetry(retryMs),
+      // Unknown fields and bad `retry:` values are ignored, as EventSource does; only an oversized frame ends the stream.
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') oversized = error;
+      },
+      maxBufferSize: options.maxFrameChars ?? 1024 * 1024,
+    });
 
-  let oversized: ParseError | undefined;
-  const parser = createParser({
-    onEvent: (message) => handlers.onFrame(message),
-    onRetry: (retryMs) => handlers.onRetry(retryMs),
-    // Unknown fields and bad `retry:` values are ignored, as EventSource does; only an oversized frame ends the stream.
-    onError: (error) => {
-      if (error.type === 'max-buffer-size-exceeded') oversized = error;
-    },
-    maxBufferSize: options.maxFrameChars ?? 1024 * 1024,
-  });
-  try {
-    // A streaming decoder: a multi-byte character split across two chunks must not become garbage.
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (oversized) throw oversized;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      reject(error);
+    };
+    /** Ends the stream from our side: cuts the request (now, or as undici starts it). */
+    const cut = (error: unknown) => {
+      fail(error);
+      controller?.abort(error instanceof Error ? error : new Error(String(error)));
+    };
+    function onAbort() {
+      cut(signal.reason);
     }
-  } catch (error) {
-    response.body.destroy();
-    if (signal.aborted) throw signal.reason;
-    throw new WatchConnectionError(url, error);
-  }
-  if (signal.aborted) throw signal.reason;
-  throw streamClosed(url);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        controller = started;
+        if (settled) started.abort(new Error('watch closed before it started'));
+      },
+      onResponseStart(_, statusCode) {
+        if (statusCode < 200) return; // 1xx: informational, the answer follows
+        // Not a stream: cut it rather than read a body that may never end (bodyTimeout is off for the watch).
+        if (statusCode !== 200) cut(new WatchHTTPStatusError(statusCode, '', url));
+      },
+      onResponseData(_, chunk) {
+        if (settled) return;
+        try {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+        } catch (error) {
+          return cut(new WatchConnectionError(url, error)); // a frame handler threw: the stream is not trusted any more
+        }
+        if (oversized) cut(new WatchConnectionError(url, oversized));
+      },
+      onResponseEnd() {
+        if (signal.aborted) return fail(signal.reason);
+        fail(streamClosed(url));
+      },
+      onResponseError(_, error) {
+        fail(signal.aborted ? signal.reason : new WatchConnectionError(url, error));
+      },
+    };
+
+    try {
+      // The agent's pool when given (a watch reconnects for the life of the process: its URL is parsed once).
+      const dispatcher = options.dispatcher ?? getGlobalDispatcher();
+      dispatcher.dispatch({ ...watchTarget(url), method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: 0 }, handler);
+    } catch (error) {
+      fail(new WatchConnectionError(url, error));
+    }
+  });
 }
 
 /**
