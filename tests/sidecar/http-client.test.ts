@@ -56,4 +56,37 @@ test('paths are configurable and a base URL path is kept in front of them', asyn
   assert.equal(seen, ['POST /agent/v2/reg {"dns":"x"}', 'POST /agent/v2/drain {"grace_period":"1s"}', 'POST /agent/deregister {"service_port":1}']);
 });
 
+test('an error answer is quoted in the error, cut at 200 characters; a 1xx before the answer is skipped', async () => {
+  server = await startHttpServer((req, res) => {
+    req.resume();
+    if (req.url === '/register') res.writeEarlyHints({ link: '</x>; rel=preload' });
+    res.writeHead(req.url === '/register' ? 200 : 503, { 'content-type': 'text/plain' });
+    res.end(req.url === '/register' ? 'ok' : `${'é'.repeat(150)}${'z'.repeat(300)}`);
+  });
+  client = createSidecarHttpClient({ baseUrl: server.url });
+  await client.register({} as never);
+  const error = (await client.drain({} as never).catch((e: unknown) => e)) as SidecarRequestError;
+  assert.instance(error, SidecarRequestError);
+  assert.is(error.statusCode, 503);
+  assert.ok(error.message.endsWith(`answered 503: ${'é'.repeat(150)}${'z'.repeat(50)}…`), error.message);
+});
+
+test('an aborted signal fails the call with its reason; one aborted before the call sends nothing', async () => {
+  const arrived: string[] = [];
+  server = await startHttpServer((req) => {
+    arrived.push(req.url ?? '');
+    req.resume(); // never answers
+  });
+  client = createSidecarHttpClient({ baseUrl: server.url, requestTimeoutMs: 5000 });
+  const before = new AbortController();
+  before.abort(new Error('stopped before'));
+  assert.is(((await client.drain({} as never, before.signal).catch((e: unknown) => e)) as Error).message, 'stopped before');
+  const during = new AbortController();
+  setTimeout(() => during.abort(new Error('stopped during')), 50);
+  const started = Date.now();
+  assert.is(((await client.deregister({} as never, during.signal).catch((e: unknown) => e)) as Error).message, 'stopped during');
+  assert.ok(Date.now() - started < 2000);
+  assert.equal(arrived, ['/deregister']);
+});
+
 test.run();

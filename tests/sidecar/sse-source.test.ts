@@ -66,4 +66,52 @@ test('an oversized frame drops the stream; abort rejects with the reason', async
   assert.is(((await reading) as Error).message, 'closed by test');
 });
 
+test('a non-200 answer whose body never ends fails at its headers; a 103 before a 200 is skipped', async () => {
+  const timers = new Set<NodeJS.Timeout>();
+  server = await startHttpServer((req, res) => {
+    if (req.url === '/hints') {
+      res.writeEarlyHints({ link: '</x>; rel=preload' });
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('event: connected\ndata: {}\n\n');
+      return;
+    }
+    res.writeHead(503, { 'content-type': 'text/plain' });
+    const timer = setInterval(() => res.write('.'), 20); // trickles forever: the watch has no body timeout
+    timers.add(timer);
+    res.once('close', () => clearInterval(timer));
+  });
+  const handlers = { onFrame() {}, onRetry() {} };
+  try {
+    const started = Date.now();
+    const status = await readWatchStream({ url: `${server.url}/watch`, signal: new AbortController().signal }, handlers).catch((e: unknown) => e);
+    assert.instance(status, WatchHTTPStatusError);
+    assert.is((status as WatchHTTPStatusError).statusCode, 503);
+    assert.ok(Date.now() - started < 1000, `failed after ${Date.now() - started} ms`);
+    const frames: SseFrame[] = [];
+    const closed = await readWatchStream({ url: `${server.url}/hints`, signal: new AbortController().signal }, { onFrame: (f) => frames.push(f), onRetry() {} }).catch((e: unknown) => e);
+    assert.instance(closed, WatchStreamClosedError);
+    assert.equal(frames.map((f) => f.event), ['connected']);
+  } finally {
+    for (const timer of timers) clearInterval(timer);
+  }
+});
+
+test('a frame handler that throws ends the stream as a WatchConnectionError, not an uncaught exception', async () => {
+  server = await startHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('event: connected\ndata: {}\n\n');
+  });
+  const error = await readWatchStream(
+    { url: `${server.url}/watch`, signal: new AbortController().signal },
+    {
+      onFrame() {
+        throw new Error('handler bug');
+      },
+      onRetry() {},
+    },
+  ).catch((e: unknown) => e);
+  assert.instance(error, WatchConnectionError);
+  assert.ok((error as Error).message.includes('handler bug'));
+});
+
 test.run();
