@@ -14,6 +14,7 @@ import type { Runner, RunnerOptions, RunnerStatus } from './worker/api.js';
 import { listDead, redriveJob } from './worker/dead.js';
 import { validateRunnerOptions } from './worker/options.js';
 import { JobSlots, type Worker } from './worker/slots.js';
+import { checkTimeout, realTimers } from './worker/timeout.js';
 
 export type { JobContext, Worker } from './worker/slots.js';
 export type { DeclareOptions, JobDeclaration } from './worker/declare.js';
@@ -68,6 +69,8 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     runnerId,
     workers,
     signal: abort.signal,
+    clock: options.clock ?? realTimers,
+    jobTimeoutMs: options.jobTimeoutMs,
     now,
     retryDelayMs,
     onFreed: () => {
@@ -216,6 +219,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
       if (typeof worker?.name !== 'string' || worker.name === '' || typeof worker.perform !== 'function') {
         throw new ConfigError('a worker needs a non-empty name and a perform function', { name: worker?.name });
       }
+      checkTimeout(`timeoutMs of worker "${worker.name}"`, worker.timeoutMs, { name: worker.name });
       workers.set(worker.name, worker as Worker);
     },
     async declare(job, declareOptions = {}) {
@@ -248,7 +252,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         deadCount: slots.counters.dead,
         deadTrimmed: acks.deadTrimmed,
         malformedCount: slots.counters.malformed,
+        timeoutCount: slots.counters.timeout,
         running: slots.running,
+        overdue: slots.overdue,
         held: slots.held.size,
         pendingAcks: acks.pending,
         recoveredJobs,
@@ -262,7 +268,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         worker_dead_total: slots.counters.dead,
         worker_dead_trimmed_total: acks.deadTrimmed,
         worker_malformed_total: slots.counters.malformed,
+        worker_timeout_total: slots.counters.timeout,
         worker_running: slots.running,
+        worker_overdue: slots.overdue,
         worker_held: slots.held.size,
         worker_recovered_total: recoveredJobs,
       };

@@ -53,3 +53,10 @@ export class QueueBackendError extends StatewireError {
     super('SW_WORKER_BACKEND', `queue backend failed during ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, { operation }, { cause });
   }
 }
+
+/** A job's perform ran longer than its worker's `timeoutMs` (or the runner's `jobTimeoutMs`): its signal is aborted with this, and the job failed. */
+export class JobTimeoutError extends StatewireError {
+  constructor(id: string, name: string, timeoutMs: number) {
+    super('SW_WORKER_JOB_TIMEOUT', `job ${id} of worker "${name}" timed out after ${timeoutMs} ms`, { id, name, timeoutMs });
+  }
+}

@@ -17,6 +17,8 @@ export interface RunnerOptions extends RunnerInput, Partial<Omit<HostEnv, 'id'>>
   highWeight?: number;
   /** Delay before a failed job runs again. Default `jobRetryDelayMs` (retryCount⁴ s + 15 s + jitter). */
   retryDelayMs?: (retryCount: number) => number;
+  /** Timeout of every worker registered without its own `timeoutMs`. Default none (unlimited). */
+  jobTimeoutMs?: number;
 }
 
 export interface RunnerStatus {
@@ -29,7 +31,12 @@ export interface RunnerStatus {
   /** Dead jobs this runner's acknowledgements deleted by the backend's retention policy. */
   deadTrimmed: number;
   malformedCount: number;
+  /** Jobs failed by their timeout (`JobTimeoutError`). */
+  timeoutCount: number;
+  /** Performs in a slot, overdue ones included. */
   running: number;
+  /** Performs past their timeout that have not settled yet: their jobs failed, their slots stay taken. */
+  overdue: number;
   held: number;
   pendingAcks: number;
   recoveredJobs: number;

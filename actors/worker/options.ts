@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors/base.js';
 import type { RunnerOptions } from './api.js';
+import { checkTimeout } from './timeout.js';
 
 /** Refuses options that cannot work, before anything starts (a typed ConfigError, never a crash later). */
 export function validateRunnerOptions(options: RunnerOptions): void {
@@ -11,6 +12,7 @@ export function validateRunnerOptions(options: RunnerOptions): void {
     const value = options[key];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new ConfigError(`${key} must be a number >= 0`, { [key]: value });
   }
+  checkTimeout('jobTimeoutMs', options.jobTimeoutMs);
   // A zero period is a busy loop against the backend: every heartbeat or idle look at once again.
   const heartbeatEveryMs = options.heartbeatEveryMs ?? Math.floor((options.aliveTtlMs ?? 30_000) / 3);
   if (heartbeatEveryMs < 1) throw new ConfigError('the heartbeat period (heartbeatEveryMs, default aliveTtlMs / 3) must be at least 1 ms', { heartbeatEveryMs, aliveTtlMs: options.aliveTtlMs });

@@ -2,9 +2,11 @@ import { Fifo } from '../../adapters/queue/fifo.js';
 import { decodeJob, encodeJob } from '../../adapters/queue/codec.js';
 import type { JobRecord, PulledJob } from '../../adapters/queue/types.js';
 import { describeError } from '../../errors/base.js';
-import { ErrWorkerNotRegistry } from '../../errors/worker.js';
+import { ErrWorkerNotRegistry, JobTimeoutError } from '../../errors/worker.js';
+import type { Clock } from '../../machines/clock.js';
 import { hasRetriesLeft, jobRetryDelayMs } from '../../machines/job-retry.js';
 import type { Acknowledger } from './acks.js';
+import { JobDeadline } from './timeout.js';
 
 /** Longest error message stored with a job (it is written to the backend twice: data and errors). */
 const MAX_ERROR_LENGTH = 4096;
@@ -25,7 +27,10 @@ export interface JobContext<P = unknown> {
   /** The job as stored, retries and last error included. */
   readonly meta: Readonly<JobRecord>;
   readonly payload: P;
-  /** Aborted when the runner's drain deadline passes: the job goes back to ready. */
+  /**
+   * Aborted when the runner's drain deadline passes (the job goes back to ready) or when the job
+   * ran past its timeout (reason: a `JobTimeoutError`; the job has failed already).
+   */
   readonly signal: AbortSignal;
   /** Which runner runs it. */
   readonly runnerId: string;
@@ -34,6 +39,11 @@ export interface JobContext<P = unknown> {
 export interface Worker<P = unknown> {
   name: string;
   perform(ctx: JobContext<P>): unknown;
+  /**
+   * Longest run of one perform, ms; past it the signal is aborted and the job failed at once.
+   * Default the runner's `jobTimeoutMs` (none: unlimited); `Infinity` opts out of that default.
+   */
+  timeoutMs?: number;
 }
 
 export interface SlotCounters {
@@ -41,6 +51,8 @@ export interface SlotCounters {
   fail: number;
   dead: number;
   malformed: number;
+  /** Jobs failed by their timeout. */
+  timeout: number;
 }
 
 /**
@@ -51,8 +63,14 @@ export interface SlotCounters {
 export class JobSlots {
   readonly held = new Map<string, JobRecord>();
   readonly buffer = new Fifo<JobRecord>();
-  readonly counters: SlotCounters = { exec: 0, fail: 0, dead: 0, malformed: 0 };
+  readonly counters: SlotCounters = { exec: 0, fail: 0, dead: 0, malformed: 0, timeout: 0 };
+  /** Performs in a slot, overdue ones included. */
   running = 0;
+  /**
+   * Performs that ran past their timeout and ignore their signal: their job has failed already,
+   * but each keeps its slot until it really settles, so at most `threads` performs ever run at once.
+   */
+  overdue = 0;
   /** When set, no buffered job starts (draining). */
   closed = false;
   private pumping = false;
@@ -66,6 +84,10 @@ export class JobSlots {
       runnerId: string;
       workers: ReadonlyMap<string, Worker>;
       signal: AbortSignal;
+      /** Timers of job timeouts (XState's clock port: SimulatedClock in tests). */
+      clock: Clock;
+      /** Timeout of a worker without its own `timeoutMs`; undefined: none. */
+      jobTimeoutMs: number | undefined;
       now: () => number;
       retryDelayMs: (retryCount: number) => number;
       /** Called when a job left the held set (the facade may tell a saturated chart). */
@@ -106,9 +128,12 @@ export class JobSlots {
     }
   }
 
-  /** Resolves once no job is running. */
+  /**
+   * Resolves once no job whose outcome counts is running: overdue performs are not waited for (their
+   * jobs failed already; waiting would hold a drain for a perform that may never settle).
+   */
   whenIdle(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
+    if (this.running === this.overdue) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -127,6 +152,11 @@ export class JobSlots {
       this.failed(record, new ErrWorkerNotRegistry(record.name));
       return;
     }
+    const timeoutMs = worker.timeoutMs ?? this.options.jobTimeoutMs;
+    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+      this.startTimed(record, worker, timeoutMs);
+      return;
+    }
     let result: unknown;
     try {
       result = worker.perform({ meta: record, payload: record.payload, signal: this.options.signal, runnerId: this.options.runnerId });
@@ -134,14 +164,64 @@ export class JobSlots {
       this.failed(record, error);
       return;
     }
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(
+    if (isThenable(result)) {
+      result.then(
         () => this.done(record),
         (error: unknown) => this.failed(record, error),
       );
     } else {
       this.done(record);
     }
+  }
+
+  /**
+   * A perform with a timeout. Its timer starts once perform returned a promise (synchronous code
+   * cannot be interrupted). At the timeout the job fails at once and its signal is aborted; the
+   * perform keeps its slot until it settles, and that late settlement is ignored (`expired`): the
+   * job was acknowledged as failed, and may meanwhile be running again (a retry), here or elsewhere.
+   */
+  private startTimed(record: JobRecord, worker: Worker, timeoutMs: number): void {
+    const deadline = new JobDeadline(this.options.signal, this.options.clock);
+    let result: unknown;
+    try {
+      result = worker.perform({ meta: record, payload: record.payload, signal: deadline.signal, runnerId: this.options.runnerId });
+    } catch (error) {
+      deadline.dispose();
+      this.failed(record, error);
+      return;
+    }
+    if (!isThenable(result)) {
+      deadline.dispose();
+      this.done(record);
+      return;
+    }
+    let expired = false;
+    deadline.arm(timeoutMs, () => {
+      expired = true;
+      const error = new JobTimeoutError(record.id, record.name, timeoutMs);
+      this.counters.timeout++;
+      this.overdue++;
+      this.recordFailure(record, error);
+      this.options.acks.schedule();
+      this.wakeIdleWaiters();
+      deadline.abort(error);
+      // The held set shrank (the chart may pull again); the slot stays taken until perform settles.
+      this.options.onFreed();
+    });
+    const settled = (error?: unknown, failed = false) => {
+      if (expired) {
+        this.overdue--;
+        this.settle();
+        return;
+      }
+      deadline.dispose();
+      if (failed) this.failed(record, error);
+      else this.done(record);
+    };
+    result.then(
+      () => settled(),
+      (error: unknown) => settled(error, true),
+    );
   }
 
   private done(record: JobRecord): void {
@@ -151,6 +231,12 @@ export class JobSlots {
   }
 
   private failed(record: JobRecord, error: unknown): void {
+    this.recordFailure(record, error);
+    this.settle();
+  }
+
+  /** Counts a failure and queues its acknowledgement (retry or dead); the slot is the caller's. */
+  private recordFailure(record: JobRecord, error: unknown): void {
     this.counters.exec++;
     this.counters.fail++;
     if (this.held.delete(record.id)) {
@@ -166,7 +252,6 @@ export class JobSlots {
         error: message,
       });
     }
-    this.settle();
   }
 
   /** The host's retry schedule; one that throws or answers no usable delay falls back to the default. */
@@ -183,10 +268,18 @@ export class JobSlots {
   private settle(): void {
     this.running--;
     this.options.acks.schedule();
-    if (this.running === 0 && this.idleWaiters.length) {
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    this.wakeIdleWaiters();
     this.pump();
     this.options.onFreed();
   }
+
+  private wakeIdleWaiters(): void {
+    if (this.running === this.overdue && this.idleWaiters.length) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }

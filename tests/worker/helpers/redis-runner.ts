@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { createRunner, type Runner, type RunnerOptions } from '../../../actors/runner.js';
-import { redisQueue } from '../../../adapters/queue/redis.js';
+import { redisQueue, type RedisQueueOptions } from '../../../adapters/queue/redis.js';
 import type { QueueBackend } from '../../../adapters/queue/types.js';
 
 /**
@@ -19,10 +19,10 @@ export function redisRunners(url: string) {
       opened.push({ backend, redis });
       return { backend, redis };
     },
-    runner(name: string, options: Omit<RunnerOptions, 'backend'> = {}) {
+    runner(name: string, options: Omit<RunnerOptions, 'backend'> = {}, queueOptions: Omit<RedisQueueOptions, 'name'> = {}) {
       const redis = client();
       redis.on('error', () => {});
-      const backend = redisQueue(redis, { name });
+      const backend = redisQueue(redis, { ...queueOptions, name });
       const runner = createRunner({ ...options, backend });
       opened.push({ runner, backend, redis });
       return runner;
