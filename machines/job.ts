@@ -11,6 +11,10 @@ import { hasRetriesLeft } from './job-retry.js';
  *                                                            └──┴─recover (runner died) → ready
  *   dead ─redrive→ ready
  *
+ * Not an event of this chart: a dead job may be deleted (as if done) by the dead-set retention
+ * policy in the step where a job dies — a later one, or itself with `maxJobs: 0`
+ * (adapters/queue/retention.ts); the retention contract tests hold that.
+ *
  * The runner does not spawn this chart per job (an event costs ~3.6 µs, a job must cost less):
  * `adapters/queue/lua/*.lua` and `memoryQueue()` implement it, and the model test walks every path
  * of it against the real Redis and memory backends, checking where the job really is after each step.

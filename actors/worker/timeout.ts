@@ -30,7 +30,11 @@ export function checkTimeout(field: string, value: unknown, details: Record<stri
 export class JobDeadline {
   private readonly controller = new AbortController();
   private timer: unknown;
-  private readonly follow = () => this.controller.abort(this.runnerSignal.reason);
+  /** The drain deadline passed: the job is handed back, so its own timeout is moot (and no timer outlives the runner). */
+  private readonly follow = () => {
+    this.dispose();
+    this.controller.abort(this.runnerSignal.reason);
+  };
 
   constructor(
     private readonly runnerSignal: AbortSignal,

@@ -5,3 +5,4 @@ export { memoryQueue, type MemoryQueueOptions } from './memory.js';
 export { redisQueue, type RedisQueueOptions } from './redis.js';
 export { redisLock, withRedisLock, type Unlock } from './lock.js';
 export { encodeJob, decodeJob } from './codec.js';
+export { defaultDeadRetention, resolveRetention, type DeadRetention, type DeadRetentionOptions } from './retention.js';

@@ -193,6 +193,31 @@ test('a drain does not wait for an overdue perform (its job failed already)', as
   assert.ok(stopped, 'stop() resolved without the drain deadline');
 });
 
+test('at the drain deadline a job with a timeout is aborted by the runner and handed back; its timeout never fires later', async () => {
+  const { runner, clock } = make({ jobTimeoutMs: 5000 });
+  const reasons: unknown[] = [];
+  runner.registerWorker({
+    name: 'w',
+    perform: ({ signal }) => {
+      signal.addEventListener('abort', () => reasons.push(signal.reason));
+      return gate().promise; // ignores the abort
+    },
+  });
+  const meta = await runner.declare({ name: 'w' });
+  runner.start();
+  await settle(10);
+  const stopping = runner.stop({ deadlineMs: 1000 });
+  await settle(5);
+  clock.increment(1000);
+  await stopping;
+  assert.is(reasons.length, 1);
+  assert.not.instance(reasons[0], JobTimeoutError);
+  assert.is(await runner.backend.state(meta.id), 'ready', 'handed back');
+  clock.increment(10_000);
+  await settle(10);
+  assert.equal([runner.status().timeoutCount, runner.status().failCount, reasons.length], [0, 0, 1]);
+});
+
 test('bad timeouts are a ConfigError naming the field', () => {
   for (const jobTimeoutMs of [0, -1, Number.NaN, 2 ** 31, '5s' as never]) {
     assert.throws(
