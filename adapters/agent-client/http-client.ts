@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AgentHttpStatusError, AgentNetworkError, AgentResponseError, AgentTaskFailedError, AgentTimeoutError, AgentWaitTimeoutError, CallsStoppedError, InvalidAgentInputError, InvalidInstanceError } from '../../errors/calls.js';
+import { collect, ExchangeFailure } from '../http/collect.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson } from './responses.js';
 import type { AgentClient, AgentInput, AgentOutput, AsyncResult, CallGuard, WaitOptions } from './types.js';
@@ -20,10 +21,9 @@ export interface HttpAgentClientOptions {
 
 export const AGENT_CLIENT_DEFAULTS = { requestTimeoutMs: 30_000, connections: 32, maxResponseBytes: 16 << 20, pollIntervalMs: 1000, waitDeadlineMs: 60_000 } as const;
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
 interface Target {
   pool: Pool;
+  origin: string;
   /** Path of the endpoint URL without its trailing slash ("" for a bare origin). */
   prefix: string;
   guard: CallGuard | undefined;
@@ -50,6 +50,7 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     const url = new URL(endpoint);
     found = {
       pool: new Pool(url.origin, { connections, keepAliveTimeout: 10_000 }),
+      origin: url.origin,
       prefix: url.pathname.replace(/\/+$/, ''),
       guard: options.guardFor?.(endpoint),
     };
@@ -59,31 +60,29 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
 
   /** `body` is JSON text, encoded by the caller (encodeInput) before the guard sees the call. */
   async function send(endpoint: string, method: 'GET' | 'POST', path: string, body?: string, requestTimeoutMs = timeoutMs): Promise<unknown> {
-    const { pool, prefix } = target(endpoint);
-    let response;
+    const { pool, origin, prefix } = target(endpoint);
+    let answer;
     try {
-      response = await pool.request({
-        method,
+      answer = await collect(pool, {
+        origin,
         path: prefix + path,
+        method,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body: body ?? null,
         headersTimeout: requestTimeoutMs,
         bodyTimeout: requestTimeoutMs,
+        maxResponseBytes,
       });
     } catch (error) {
-      throw mapTransportError(endpoint, path, error, requestTimeoutMs);
+      if (!(error instanceof ExchangeFailure)) throw error;
+      if (error.kind === 'timeout') throw new AgentTimeoutError(endpoint, path, requestTimeoutMs);
+      if (error.kind === 'too_large') throw new AgentResponseError(endpoint, path, `answer larger than ${maxResponseBytes} bytes`);
+      throw new AgentNetworkError(endpoint, path, error.cause);
     }
-    let text: string;
-    try {
-      text = await readText(response.body, maxResponseBytes);
-    } catch (error) {
-      if (error instanceof TooLarge) throw new AgentResponseError(endpoint, path, `answer larger than ${maxResponseBytes} bytes`);
-      throw mapTransportError(endpoint, path, error, requestTimeoutMs);
+    if (answer.statusCode >= 300) {
+      throw new AgentHttpStatusError(endpoint, path, answer.statusCode, answer.body, parseRetryAfter(answer.headers['retry-after'], Date.now()) ?? undefined);
     }
-    if (response.statusCode >= 300) {
-      throw new AgentHttpStatusError(endpoint, path, response.statusCode, text, parseRetryAfter(response.headers['retry-after'], Date.now()) ?? undefined);
-    }
-    return text === '' ? {} : parseJson(endpoint, path, text);
+    return answer.body === '' ? {} : parseJson(endpoint, path, answer.body);
   }
 
   /** Runs a request through the endpoint's guard, when it has one. Async: a bad endpoint rejects, never throws. */
@@ -168,27 +167,4 @@ function encodeInput(agent: string, input: AgentInput): string {
   } catch (error) {
     throw new InvalidAgentInputError(agent, `not JSON serialisable: ${error instanceof Error ? error.message : String(error)}`, error);
   }
-}
-
-class TooLarge extends Error {}
-
-/** The body as text, refusing (and no longer reading) one larger than `maxBytes`. */
-async function readText(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new TooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function mapTransportError(endpoint: string, path: string, error: unknown, timeoutMs: number): Error {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return new AgentTimeoutError(endpoint, path, timeoutMs);
-  return new AgentNetworkError(endpoint, path, error);
 }
