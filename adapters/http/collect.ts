@@ -48,7 +48,7 @@ export function collect(dispatcher: Dispatcher, request: CollectRequest): Promis
   return new Promise<CollectedAnswer>((resolve, reject) => {
     const { maxResponseBytes, signal } = request;
     let controller: Dispatcher.DispatchController | undefined;
-    /** Why the exchange was given up before undici had started it (it is cut as it starts). */
+    /** Why the exchange was given up before undici had started it (it is dropped as it starts). */
     let abandoned: Error | undefined;
     let settled = false;
     let statusCode = 0;
@@ -80,8 +80,11 @@ export function collect(dispatcher: Dispatcher, request: CollectRequest): Promis
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
+        // Given up while queued: throwing here (not `controller.abort()`) makes undici drop the
+        // request before writing it and keep the socket; an abort destroyed the socket, so every
+        // abandoned request cost a connection (and opened one just to close it when none was free).
+        if (abandoned) throw abandoned;
         controller = started;
-        if (abandoned) started.abort(abandoned);
       },
       onResponseStart(_, status, answerHeaders) {
         if (status < 200) return; // 1xx: informational, the answer follows

@@ -95,8 +95,9 @@ export function createSidecarHttpClient(options: SidecarHttpClientOptions = {}):
 
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(started) {
+          // Abandoned while queued: a throw makes undici drop the request and keep the socket (an abort destroys it).
+          if (settled) throw new Error(`${operation} abandoned before it started`);
           controller = started;
-          if (settled) started.abort(new Error(`${operation} abandoned before it started`));
         },
         onResponseStart(_, status) {
           if (status < 200) return; // 1xx: informational, the answer follows

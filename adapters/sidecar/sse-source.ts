@@ -105,8 +105,9 @@ export function readWatchStream(options: WatchStreamOptions, handlers: WatchStre
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
+        // Closed while queued: a throw makes undici drop the request and keep the socket (an abort destroys it).
+        if (settled) throw new Error('watch closed before it started');
         controller = started;
-        if (settled) started.abort(new Error('watch closed before it started'));
       },
       onResponseStart(_, statusCode) {
         if (statusCode < 200) return; // 1xx: informational, the answer follows

@@ -131,23 +131,28 @@ test('a chunked answer within the limit arrives whole; an informational 103 befo
   }
 });
 
-test('an exchange that times out while queued for a connection is never sent', async () => {
+test('an exchange that times out while queued for a connection is never sent, and costs no connection', async () => {
   const single = createHttpClient({ connections: 1 });
   const arrived: string[] = [];
+  let connections = 0;
   const server = await startHttpServer((req, res) => {
     arrived.push(req.url ?? '');
     if (req.url === '/slow') setTimeout(() => res.end('late'), 400);
     else res.end('ok');
   });
+  server.server.on('connection', () => connections++);
   servers.push(server);
   try {
     const slow = single.send({ url: `${server.url}/slow`, method: 'GET', headers: {}, body: '', timeoutMs: 2000, maxResponseBytes: 1024 });
-    const queued = single.send({ url: `${server.url}/queued`, method: 'GET', headers: {}, body: '', timeoutMs: 100, maxResponseBytes: 1024 });
-    const error = await queued.catch((e: unknown) => e);
-    assert.is((error as { code: string }).code, 'SW_DELIVERY_TIMEOUT');
+    const queued = Array.from({ length: 3 }, (_, i) =>
+      single.send({ url: `${server.url}/queued${i}`, method: 'GET', headers: {}, body: '', timeoutMs: 100, maxResponseBytes: 1024 }).catch((e: unknown) => e),
+    );
+    for (const error of await Promise.all(queued)) assert.is((error as { code: string }).code, 'SW_DELIVERY_TIMEOUT');
     assert.is((await slow).body, 'late');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(arrived, ['/slow'], 'the timed-out request never reached the receiver');
+    assert.equal(arrived, ['/slow'], 'the timed-out requests never reached the receiver');
+    assert.is((await single.send({ url: `${server.url}/after`, method: 'GET', headers: {}, body: '', timeoutMs: 1000, maxResponseBytes: 1024 })).body, 'ok');
+    assert.is(connections, 1, 'dropping the abandoned requests kept the one connection');
   } finally {
     await single.close();
   }
