@@ -138,6 +138,9 @@ export type SidecarEvent =
   | { type: 'watch.failed'; error: SidecarErrorInfo }
   /** Internal: the run entered agent_shutdown, stop watching (a replay would undo the drain). */
   | { type: 'watch.stop' }
+  /** Internal: the staleness timer's verdict (raised when it fires): wait out the window's rest / the link is stale. */
+  | { type: 'liveness.rearm' }
+  | { type: 'liveness.stale' }
   /** From the `registrar` actor: the replay the chart last requested succeeded / failed (stale outcomes are never sent). */
   | { type: 'register.done' }
   | { type: 'register.failed'; error: unknown }

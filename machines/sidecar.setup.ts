@@ -75,14 +75,19 @@ export const sidecarSetup = setup({
   },
   guards: {
     readyToServe: ({ context }) => context.registered && context.sidecar.ready,
-    // A frame came since the staleness timer was armed: its window runs from that frame (`staleAt`).
-    heardSinceArmed: ({ context }) => context.heard,
   },
   actions: {
     recordEvent: assign(({ context, event, system }) => update.recordEvent(context, event, now(system))),
     recordConnected: assign(({ context, event, system }) => update.recordConnected(context, event, now(system))),
     armStale: assign(({ context, system }) => update.armStale(context, now(system))),
     rearmStale: assign({ heard: false }),
+    // Heard from since the timer was armed and the window since that frame not over (a timer that
+    // fired late, or a test clock that jumped, must not re-arm for 0 ms: the link is stale now).
+    judgeStaleness: raise(({ context, system }) =>
+      context.heard && context.deadlines.staleAt !== null && now(system) < context.deadlines.staleAt
+        ? ({ type: 'liveness.rearm' } as const)
+        : ({ type: 'liveness.stale' } as const),
+    ),
     leaveOpen: assign(({ context, event, system }) => update.leaveOpen(context, event, now(system))),
     dropLink: assign(({ context, event, system }, params: { cause: update.LinkDrop }) => update.dropLink(context, params.cause, event, now(system))),
     scheduleRegisterRetry: assign(({ context, system }) => update.scheduleRegisterRetry(context, now(system))),

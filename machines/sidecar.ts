@@ -103,16 +103,16 @@ export const sidecarMachine = sidecarSetup.createMachine({
               initial: 'alive',
               states: {
                 // One timer per window, not one per frame: a frame only moves the deadline (`staleAt`)
-                // and marks the link `heard`, in the assign it runs anyway. When the timer fires, a
-                // link heard from since it was armed waits out the rest of its window (the deadline
-                // is last frame + window); one silent for the whole window is stale. Re-entering this
-                // state on every heartbeat cost a timer cancel, a timer arm and an exit/entry each.
+                // and marks the link `heard`, in the assign it runs anyway. When the timer fires, it
+                // judges the link against the clock (a guard cannot read it, so the verdict is raised):
+                // heard from and its window (last frame + window) not over → wait out the rest; else
+                // stale. Re-entering this state on every heartbeat cost a timer cancel, a timer arm
+                // and an exit/entry each.
                 alive: {
-                  after: {
-                    stale: [
-                      { guard: 'heardSinceArmed', target: 'alive', reenter: true, actions: 'rearmStale' },
-                      { target: '#sidecar.watch.disconnected', actions: [{ type: 'dropLink', params: { cause: 'stale' } }, 'emitLastError'] },
-                    ],
+                  after: { stale: { actions: 'judgeStaleness' } },
+                  on: {
+                    'liveness.rearm': { target: 'alive', reenter: true, actions: 'rearmStale' },
+                    'liveness.stale': { target: '#sidecar.watch.disconnected', actions: [{ type: 'dropLink', params: { cause: 'stale' } }, 'emitLastError'] },
                   },
                 },
               },

@@ -112,15 +112,31 @@ test('a heartbeat gap beyond the staleness window counts as a disconnect', async
     h.stream().send({ type: 'watch.heartbeat', data: {} });
   }
   assert.is(sidecarStatus(h.actor.getSnapshot()).watch, 'registered');
-  // Time passes in steps, as it does: one jump fires a due timer once, and the staleness timer,
-  // armed once per window, re-arms from the last frame when it fires.
-  for (let elapsed = 0; elapsed < 2900; elapsed += 100) h.clock.increment(100);
+  // The staleness timer is armed once per window and re-arms from the last frame when it fires.
+  h.clock.increment(2999);
   assert.is(sidecarStatus(h.actor.getSnapshot()).watch, 'registered', 'not stale before the window since the last heartbeat ran out');
-  for (let elapsed = 2900; elapsed < 3000; elapsed += 100) h.clock.increment(100);
+  h.clock.increment(1);
   const status = sidecarStatus(h.actor.getSnapshot());
   assert.is(status.watch, 'disconnected');
   assert.is(status.lastErrorKind, 'watch_stale');
   assert.is(status.disconnectCount, 1);
+  h.actor.stop();
+});
+
+test('one clock jump past the staleness window after the last frame drops the link (the timer fired late: no 0 ms re-arm)', async () => {
+  const h = createHarness({ staleAfterMs: 3000 });
+  h.actor.start();
+  h.stream().send({ type: 'watch.connected', data: {} });
+  await h.settleLast('register', 'resolve');
+  h.clock.increment(2500);
+  h.stream().send({ type: 'watch.heartbeat', data: {} });
+  h.clock.increment(2000); // the timer armed at 0 fires late, at 4500: heard, 1000 ms of the window left
+  h.stream().send({ type: 'watch.heartbeat', data: {} }); // heard again: the window now ends at 7500
+  assert.is(sidecarStatus(h.actor.getSnapshot()).watch, 'registered');
+  h.clock.increment(5000); // one jump: the timer (due 5500) fires at 9500, heard but past 7500: stale
+  const status = sidecarStatus(h.actor.getSnapshot());
+  assert.is(status.watch, 'disconnected');
+  assert.is(status.lastErrorKind, 'watch_stale');
   h.actor.stop();
 });
 
