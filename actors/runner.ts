@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createActor, fromCallback, fromPromise, type Actor } from 'xstate';
 import { memoryQueue } from '../adapters/queue/memory.js';
 import type { JobRecord } from '../adapters/queue/types.js';
@@ -31,6 +32,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   const retryDelayMs = options.retryDelayMs ?? ((n: number) => jobRetryDelayMs(n));
   const workers = new Map<string, Worker>();
   const abort = new AbortController();
+  // One listener per running job with a timeout (JobDeadline follows the runner's signal): more
+  // than 10 jobs at once is normal, not the leak Node's default warning suspects.
+  setMaxListeners(0, abort.signal);
   let started = false;
   let saturated = false;
   let recoveredJobs = 0;
@@ -166,8 +170,12 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   actor.on('backend.failed', (event) => logger.warn('worker: backend failed', { runnerId, error: event.error }));
 
   const stopped = new Promise<void>((resolve) => {
-    // A release cut by its timeout is still pending: nothing of it may outlive the actor.
+    // A release cut by its timeout is still pending (its pull may never answer): nothing of it may
+    // outlive the actor. Running jobs are told to stop and their timeout timers disarmed here too,
+    // or a job's timer fired after stop() returned and aborted it as timed out.
     const end = () => {
+      if (!abort.signal.aborted) abort.abort();
+      slots.abandon();
       acks.close();
       resolve();
     };

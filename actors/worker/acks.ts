@@ -65,7 +65,8 @@ export class Acknowledger {
     this.flushing = Promise.all([this.backend.complete(this.runnerId, acks), this.backend.fail(this.runnerId, failures, this.now())])
       .then(([, failed]) => {
         this.failuresInARow = 0;
-        this.deadTrimmed += failed.trimmed;
+        // A backend written to the older port resolves a number (or nothing): count nothing, never NaN.
+        this.deadTrimmed += typeof failed === 'object' && failed !== null ? Number(failed.trimmed) || 0 : 0;
       })
       .catch((error: unknown) => {
         this.acks.unshift(...acks);
