@@ -7,7 +7,7 @@ import { asAgentList, asOutput, asTaskId, asTaskStatus, parseJson } from './resp
 import type { AgentClient, AgentInput, AgentOutput, AsyncResult, CallGuard, WaitOptions } from './types.js';
 
 export interface HttpAgentClientOptions {
-  /** Per-request timeout: headers must arrive, and the body keep flowing, within it. Default 30 000 ms. */
+  /** Per-request timeout: the whole exchange (connecting, the agent's work, the whole answer) within it. Default 30 000 ms. */
   requestTimeoutMs?: number;
   /** Connections per endpoint pool. Default 32. */
   connections?: number;
@@ -71,6 +71,9 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
         body: body ?? null,
         headersTimeout: requestTimeoutMs,
         bodyTimeout: requestTimeoutMs,
+        // The whole exchange too: an answer trickled a byte at a time kept its connection forever
+        // (each gap under the body timeout), and enough of them queued every later call.
+        deadlineMs: requestTimeoutMs,
         maxResponseBytes,
       });
     } catch (error) {

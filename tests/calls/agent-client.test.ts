@@ -13,7 +13,7 @@ import {
   ErrCircuitOpen,
 } from '../../errors/calls.js';
 import { parseRetryAfter } from '../../adapters/http/retry-after.js';
-import { eventually } from '../helpers/ports.js';
+import { eventually, sleep } from '../helpers/ports.js';
 import { startHttpServer } from '../helpers/servers.js';
 
 let a: AgentService;
@@ -104,6 +104,30 @@ test('a hanging peer times out per request', async () => {
     b.hang(false);
   }
   client.breaker(b.url)?.reset();
+});
+
+test('an answer trickled a byte at a time times out at requestTimeoutMs, however short each gap', async () => {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = await startHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"result":"');
+    const timer = setInterval(() => res.write('x'), 30);
+    timers.add(timer);
+    res.once('close', () => clearInterval(timer));
+  });
+  const strict = createAgentClient({ requestTimeoutMs: 300 });
+  try {
+    const started = Date.now();
+    // Bounded: without the whole-exchange deadline the call never settles.
+    const outcome = await Promise.race([strict.executeAgent(server.url, 'echo', { task: 'x' }).catch((e: unknown) => e), sleep(3000).then(() => 'hung')]);
+    assert.instance(outcome, AgentTimeoutError);
+    const took = Date.now() - started;
+    assert.ok(took >= 250 && took < 1500, `timed out after ${took} ms`);
+  } finally {
+    for (const timer of timers) clearInterval(timer);
+    await strict.close();
+    await server.close();
+  }
 });
 
 test('a dead endpoint opens its own breaker only, fails fast, and closes after it comes back', async () => {
