@@ -2,27 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { queueKeys } from '../../adapters/queue/keys.js';
 import { eventually, sleep } from '../helpers/ports.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { redisRunners } from './helpers/redis-runner.js';
+import { useRedisRunners } from './helpers/redis-runner.js';
 
 /** createRunner against a real redis-server: timing, exclusivity, bad data. */
-let server: TestRedis | undefined;
-let pool: ReturnType<typeof redisRunners>;
-
-test.before(async () => {
-  server = await startRedis();
-  if (server) pool = redisRunners(server.url);
-});
-test.after.each(async () => {
-  await pool?.closeAll();
-});
-test.after(async () => {
-  await server?.stop();
-});
+const onRedis = useRedisRunners(test);
 
 test('delayed jobs run at their time on Redis (woken by the next due time, not a poll)', async () => {
-  if (!server) return;
-  const runner = pool.runner('delayed', { idlePollMs: 10_000 });
+  if (!onRedis.ready) return;
+  const runner = onRedis.pool.runner('delayed', { idlePollMs: 10_000 });
   const ranAt = new Map<number, number>();
   runner.registerWorker<number>({ name: 'w', perform: ({ payload }) => void ranAt.set(payload, Date.now()) });
   runner.start();
@@ -37,7 +24,7 @@ test('delayed jobs run at their time on Redis (woken by the next due time, not a
 });
 
 test('two live runners never run the same job at once, and every job runs exactly once', async () => {
-  if (!server) return;
+  if (!onRedis.ready) return;
   const running = new Set<number>();
   const runs = new Map<number, number>();
   let overlaps = 0;
@@ -48,8 +35,8 @@ test('two live runners never run the same job at once, and every job runs exactl
     await sleep(payload % 3);
     running.delete(payload);
   };
-  const a = pool.runner('exclusive', { threads: 8, pullBatchSize: 10 });
-  const b = pool.runner('exclusive', { threads: 8, pullBatchSize: 10 });
+  const a = onRedis.pool.runner('exclusive', { threads: 8, pullBatchSize: 10 });
+  const b = onRedis.pool.runner('exclusive', { threads: 8, pullBatchSize: 10 });
   a.registerWorker({ name: 'w', perform });
   b.registerWorker({ name: 'w', perform });
   await a.declareMany(Array.from({ length: 400 }, (_, i) => ({ name: 'w', payload: i })));
@@ -63,12 +50,12 @@ test('two live runners never run the same job at once, and every job runs exactl
 });
 
 test('malformed job data in Redis goes to dead with a clear error; the runner keeps going', async () => {
-  if (!server) return;
-  const { redis } = pool.backend('malformed');
+  if (!onRedis.ready) return;
+  const { redis } = onRedis.pool.backend('malformed');
   const keys = queueKeys('malformed');
   await redis.hset(keys.jobs, 'bad-json', '{not json', 'bad-shape', JSON.stringify({ id: 'bad-shape', name: 'w', queue: 'low', retry: 'x' }));
   await redis.rpush(keys.low, 'bad-json', 'bad-shape', 'no-data');
-  const runner = pool.runner('malformed');
+  const runner = onRedis.pool.runner('malformed');
   let good = 0;
   runner.registerWorker({ name: 'w', perform: () => void good++ });
   await runner.declare({ name: 'w' });
@@ -86,8 +73,8 @@ test('malformed job data in Redis goes to dead with a clear error; the runner ke
 });
 
 test('on Redis a failing job retries after its backoff, dies with its error, and is re-driven', async () => {
-  if (!server) return;
-  const runner = pool.runner('retry', { retryDelayMs: () => 100 });
+  if (!onRedis.ready) return;
+  const runner = onRedis.pool.runner('retry', { retryDelayMs: () => 100 });
   const runsAt: number[] = [];
   let healthy = false;
   runner.registerWorker({

@@ -2,27 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobTimeoutError } from '../../errors/worker.js';
 import { eventually } from '../helpers/ports.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { redisRunners } from './helpers/redis-runner.js';
+import { useRedisRunners } from './helpers/redis-runner.js';
 
 /** Job timeouts and dead-set retention on a real redis-server, with real timers. */
-let server: TestRedis | undefined;
-let pool: ReturnType<typeof redisRunners>;
-
-test.before(async () => {
-  server = await startRedis();
-  if (server) pool = redisRunners(server.url);
-});
-test.after.each(async () => {
-  await pool?.closeAll();
-});
-test.after(async () => {
-  await server?.stop();
-});
+const onRedis = useRedisRunners(test);
 
 test('performs that ignore their signal die by timeout on Redis; retention keeps one; late settlements are ignored', async () => {
-  if (!server) return;
-  const runner = pool.runner('timeouts', { threads: 3 }, { deadRetention: { maxJobs: 1 } });
+  if (!onRedis.ready) return;
+  const runner = onRedis.pool.runner('timeouts', { threads: 3 }, { deadRetention: { maxJobs: 1 } });
   const releases: Array<() => void> = [];
   const reasons: unknown[] = [];
   runner.registerWorker({
@@ -53,8 +40,8 @@ test('performs that ignore their signal die by timeout on Redis; retention keeps
 });
 
 test('a perform that honours its signal is retried after its timeout, then succeeds', async () => {
-  if (!server) return;
-  const runner = pool.runner('timeout-retry', { retryDelayMs: () => 0, idlePollMs: 20 });
+  if (!onRedis.ready) return;
+  const runner = onRedis.pool.runner('timeout-retry', { retryDelayMs: () => 0, idlePollMs: 20 });
   let runs = 0;
   runner.registerWorker({
     name: 'w',

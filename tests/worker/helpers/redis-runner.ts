@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
+import type { Test } from 'uvu';
 import { createRunner, type Runner, type RunnerOptions } from '../../../actors/runner.js';
 import { redisQueue, type RedisQueueOptions } from '../../../adapters/queue/redis.js';
 import type { QueueBackend } from '../../../adapters/queue/types.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
 
 /**
  * Runners on a real Redis, each with its own ioredis client (as separate processes would have),
@@ -33,6 +35,37 @@ export function redisRunners(url: string) {
         await backend.close();
         redis.disconnect();
       }
+    },
+  };
+}
+
+export type RedisRunners = ReturnType<typeof redisRunners>;
+
+/**
+ * A suite's private redis-server and its runners: started before the suite, every runner closed
+ * after each test, the server stopped after the suite. `ready` is false when no redis-server
+ * could be started (a silent skip only outside CI: startRedis fails when CI=true).
+ */
+export function useRedisRunners(suite: Test): { readonly ready: boolean; readonly pool: RedisRunners } {
+  let server: TestRedis | undefined;
+  let pool: RedisRunners | undefined;
+  suite.before(async () => {
+    server = await startRedis();
+    if (server) pool = redisRunners(server.url);
+  });
+  suite.after.each(async () => {
+    await pool?.closeAll();
+  });
+  suite.after(async () => {
+    await server?.stop();
+  });
+  return {
+    get ready() {
+      return pool !== undefined;
+    },
+    get pool() {
+      if (!pool) throw new Error('no redis-server for this suite');
+      return pool;
     },
   };
 }
