@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { collect, ExchangeFailure } from './collect.js';
+import { dispatchTarget } from './target.js';
 import { RequestFailedError, RequestTimeoutError, ResponseTooLargeError } from '../../errors/delivery.js';
 
 /**
@@ -27,26 +28,12 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** Origin and path of a URL, parsed once per URL (a process delivers to a handful of receivers). */
-const targets = new Map<string, { origin: string; path: string }>();
-const MAX_CACHED_TARGETS = 256;
-function targetOf(url: string): { origin: string; path: string } {
-  let target = targets.get(url);
-  if (!target) {
-    const parsed = new URL(url);
-    target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
-    if (targets.size >= MAX_CACHED_TARGETS) targets.delete(targets.keys().next().value!);
-    targets.set(url, target);
-  }
-  return target;
-}
-
 /** The exchange over `collect` (adapters/http/collect.ts), its failures as delivery's typed errors. */
 export async function exchangeOnce(dispatcher: Dispatcher, exchange: HttpExchange): Promise<HttpAnswer> {
   const { url, timeoutMs, maxResponseBytes } = exchange;
   let target;
   try {
-    target = targetOf(url);
+    target = dispatchTarget(url);
   } catch (error) {
     throw new RequestFailedError(url, error);
   }

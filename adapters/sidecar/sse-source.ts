@@ -1,5 +1,6 @@
 import { createParser, type ParseError } from 'eventsource-parser';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
+import { dispatchTarget } from '../http/target.js';
 import { WatchConnectionError, WatchHTTPStatusError, WatchStreamClosedError } from '../../errors/sidecar.js';
 import type { SseFrame } from './types.js';
 
@@ -23,16 +24,6 @@ export interface WatchStreamHandlers {
   onFrame(frame: SseFrame): void;
   /** The stream's `retry:` field (a valid reconnect interval in ms). */
   onRetry(retryMs: number): void;
-}
-
-/** The watch URL as undici's dispatcher takes it, parsed once per URL (a process watches one). */
-let lastTarget: { url: string; origin: string; path: string } | undefined;
-function watchTarget(url: string): { origin: string; path: string } {
-  if (lastTarget?.url !== url) {
-    const { origin, pathname, search } = new URL(url);
-    lastTarget = { url, origin, path: pathname + search };
-  }
-  return { origin: lastTarget.origin, path: lastTarget.path };
 }
 
 /** Bytes undici refuses in a header value (it throws before sending anything). */
@@ -135,7 +126,7 @@ export function readWatchStream(options: WatchStreamOptions, handlers: WatchStre
     try {
       // The agent's pool when given (a watch reconnects for the life of the process: its URL is parsed once).
       const dispatcher = options.dispatcher ?? getGlobalDispatcher();
-      dispatcher.dispatch({ ...watchTarget(url), method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: 0 }, handler);
+      dispatcher.dispatch({ ...dispatchTarget(url), method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: 0 }, handler);
     } catch (error) {
       fail(new WatchConnectionError(url, error));
     }

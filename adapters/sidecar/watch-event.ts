@@ -1,5 +1,5 @@
 import { WatchEventParseError } from '../../errors/sidecar.js';
-import type { ConnectionEvent, ConnectionEventFields, ConnectionEventType, SseFrame } from './types.js';
+import type { ConnectionEventFields, ConnectionEventType, SseFrame } from './types.js';
 
 const eventTypes: ReadonlySet<string> = new Set<ConnectionEventType>(['connected', 'heartbeat', 'disconnected']);
 
@@ -50,10 +50,4 @@ export function readWatchFrame(frame: SseFrame): WatchFrameRead | WatchEventPars
   if (generatedAt !== undefined) fields.generatedAt = generatedAt;
   if (typeof data.ready === 'boolean') fields.ready = data.ready;
   return { type: type as ConnectionEventType, fields };
-}
-
-/** `readWatchFrame` as one `ConnectionEvent` (the seed's shape: the type among the fields). */
-export function parseWatchEvent(frame: SseFrame): ConnectionEvent | WatchEventParseError {
-  const read = readWatchFrame(frame);
-  return read instanceof WatchEventParseError ? read : { type: read.type, ...read.fields };
 }

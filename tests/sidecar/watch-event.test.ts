@@ -1,7 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseWatchEvent } from '../../adapters/sidecar/watch-event.js';
+import { readWatchFrame } from '../../adapters/sidecar/watch-event.js';
+import type { ConnectionEvent, SseFrame } from '../../adapters/sidecar/types.js';
 import { WatchEventParseError } from '../../errors/sidecar.js';
+
+/** A frame read as the seed's ConnectionEvent shape (the type among the fields), or its error. */
+function parseWatchEvent(frame: SseFrame): ConnectionEvent | WatchEventParseError {
+  const read = readWatchFrame(frame);
+  return read instanceof WatchEventParseError ? read : { type: read.type, ...read.fields };
+}
 
 test('a full connected frame maps every field', () => {
   const event = parseWatchEvent({
