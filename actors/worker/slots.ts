@@ -153,24 +153,26 @@ export class JobSlots {
       return;
     }
     const timeoutMs = worker.timeoutMs ?? this.options.jobTimeoutMs;
-    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-      this.startTimed(record, worker, timeoutMs);
-      return;
-    }
+    // Only a job with a timeout gets a signal of its own: the common path costs no controller, listener or timer.
+    const deadline = timeoutMs !== undefined && timeoutMs !== Infinity ? new JobDeadline(this.options.signal, this.options.clock) : undefined;
     let result: unknown;
     try {
-      result = worker.perform({ meta: record, payload: record.payload, signal: this.options.signal, runnerId: this.options.runnerId });
+      result = worker.perform({ meta: record, payload: record.payload, signal: deadline?.signal ?? this.options.signal, runnerId: this.options.runnerId });
     } catch (error) {
+      deadline?.dispose();
       this.failed(record, error);
       return;
     }
-    if (isThenable(result)) {
+    if (!isThenable(result)) {
+      deadline?.dispose();
+      this.done(record);
+    } else if (deadline) {
+      this.awaitWithin(record, result, deadline, timeoutMs!);
+    } else {
       result.then(
         () => this.done(record),
         (error: unknown) => this.failed(record, error),
       );
-    } else {
-      this.done(record);
     }
   }
 
@@ -180,21 +182,7 @@ export class JobSlots {
    * perform keeps its slot until it settles, and that late settlement is ignored (`expired`): the
    * job was acknowledged as failed, and may meanwhile be running again (a retry), here or elsewhere.
    */
-  private startTimed(record: JobRecord, worker: Worker, timeoutMs: number): void {
-    const deadline = new JobDeadline(this.options.signal, this.options.clock);
-    let result: unknown;
-    try {
-      result = worker.perform({ meta: record, payload: record.payload, signal: deadline.signal, runnerId: this.options.runnerId });
-    } catch (error) {
-      deadline.dispose();
-      this.failed(record, error);
-      return;
-    }
-    if (!isThenable(result)) {
-      deadline.dispose();
-      this.done(record);
-      return;
-    }
+  private awaitWithin(record: JobRecord, result: PromiseLike<unknown>, deadline: JobDeadline, timeoutMs: number): void {
     let expired = false;
     deadline.arm(timeoutMs, () => {
       expired = true;
