@@ -7,7 +7,7 @@
  */
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { createBreaker } from '../actors/breaker.js';
+import { createBreaker } from '../actors/calls/breaker.js';
 import { compare, opsPerSecond } from './lib.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200_000);

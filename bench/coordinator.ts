@@ -6,7 +6,7 @@
  * `npx tsx bench/coordinator.ts`
  */
 import { Pool } from 'undici';
-import { createCoordinator } from '../actors/coordinator.js';
+import { createCoordinator } from '../actors/calls/coordinator.js';
 import { startAgentService, type AgentService } from '../examples/peers/agent-service.js';
 import { compare } from './lib.js';
 

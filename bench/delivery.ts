@@ -9,9 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { createAutoHttp } from '../actors/delivery.js';
-import { fileStore } from '../adapters/task-store/file.js';
-import type { DeliveryTask } from '../machines/delivery-task.js';
+import { createAutoHttp } from '../actors/delivery/delivery.js';
+import { fileStore } from '../adapters/delivery/file.js';
+import type { DeliveryTask } from '../machines/delivery/task.js';
 import { startWebhookSink } from '../examples/peers/webhook-sink.js';
 import { compare } from './lib.js';
 

@@ -13,7 +13,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { createLink, type Link } from '../actors/link.js';
+import { createLink, type Link } from '../actors/link/link.js';
 import { wsFactory } from '../adapters/link/websocket.js';
 import { startAgentServer } from '../examples/peers/agent-server.js';
 import { compare } from './lib.js';

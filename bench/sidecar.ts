@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { Pool } from 'undici';
 import { assign, createActor, createMachine } from 'xstate';
-import { createSidecarAgent } from '../actors/sidecar.js';
+import { createSidecarAgent } from '../actors/sidecar/sidecar.js';
 import { buildServiceNode, type ServiceOptions } from '../actors/sidecar/node.js';
 import { startSidecarAgent } from '../examples/peers/sidecar-agent.js';
 import { median, percentile, printLine } from './lib.js';

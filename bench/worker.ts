@@ -11,9 +11,9 @@
 import { Queue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createActor } from 'xstate';
-import { createRunner } from '../actors/runner.js';
-import { redisQueue } from '../adapters/queue/redis.js';
-import { jobMachine } from '../machines/job.js';
+import { createRunner } from '../actors/worker/worker.js';
+import { redisQueue } from '../adapters/worker/redis.js';
+import { jobMachine } from '../machines/worker/job.js';
 import { startRedis } from '../tests/helpers/redis.js';
 import { sleep } from '../tests/helpers/ports.js';
 import { compare } from './lib.js';

@@ -1,4 +1,5 @@
 import type { ActorOptions, ActorSystem, AnyActorLogic } from 'xstate';
+import { systemNow } from './xstate-internals.js';
 
 type AnyActorSystem = ActorSystem<any>;
 
@@ -6,16 +7,12 @@ type AnyActorSystem = ActorSystem<any>;
 export type Clock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 
 /**
- * The current time as the actor system sees it.
- *
- * Machines keep deadlines as absolute times in context (XState does not re-arm `after` timers
- * from a persisted snapshot, statelyai/xstate#5331), so they need "now" from the same clock that
- * drives their delays: `SimulatedClock.now()` in tests, the wall clock otherwise. XState's default
- * clock has no `now`, hence the fallback.
+ * The current time as the actor system sees it: the clock that drives its delays
+ * (`SimulatedClock.now()` in tests, the wall clock otherwise). See xstate-internals.ts for why
+ * charts need it (absolute deadlines in context, statelyai/xstate#5331).
  */
 export function now(system: AnyActorSystem): number {
-  const clock = system._clock as { now?: () => number };
-  return typeof clock.now === 'function' ? clock.now() : Date.now();
+  return systemNow(system);
 }
 
 /** Milliseconds from now until `deadline`, never negative: the delay that re-arms a deadline. */

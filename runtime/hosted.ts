@@ -1,9 +1,9 @@
 import { createActor, type AnyActorLogic, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
 import { brokenActor, clearTimer, isFacade, isMachine, STOP_GRACE_MS, wallClock, withDeadline } from './incarnation.js';
-import type { Facade, HostEnv } from '../actors/facade.js';
+import type { Facade, HostEnv } from '../actors/host.js';
 import { ConfigError, describeError } from '../errors/base.js';
 import type { Clock } from '../machines/clock.js';
-import { rearmDelays } from '../actors/rearm.js';
+import { rearmDelays } from '../machines/xstate-internals.js';
 import { decideRestart, type RestartPolicy } from './restart-policy.js';
 import type { ActorStatus, HostedActor, HostedStatus, RuntimeEvents, Spawnable, SpawnOptions, StopOutcome } from './types.js';
 

@@ -1,5 +1,5 @@
 import { createActor, type AnyActorLogic, type AnyActorRef } from 'xstate';
-import type { Facade } from '../actors/facade.js';
+import type { Facade } from '../actors/host.js';
 import type { Clock } from '../machines/clock.js';
 
 // What Hosted needs around an incarnation: telling logic kinds apart, and waiting with a deadline.

@@ -1,7 +1,7 @@
 export { createRuntime, type Runtime } from './runtime.js';
 export { createTraceRecorder, readTrace, type TraceRecord, type TraceRecorder, type TraceRecorderOptions } from './trace.js';
 export { defaultRestartPolicy, decideRestart, type RestartPolicy, type RestartDecision } from './restart-policy.js';
-export { rearmDelays } from '../actors/rearm.js';
+export { rearmDelays } from '../machines/xstate-internals.js';
 export { renderMetrics } from './metrics.js';
 export type { StatusServer, StatusServerOptions } from './status-server.js';
 export type { ActorStatus, HostedActor, HostedStatus, RuntimeEvents, RuntimeOptions, Spawnable, SpawnInput, SpawnOptions, StopOutcome, StopReport } from './types.js';

@@ -7,7 +7,7 @@ import { defaultRestartPolicy, validateRestartPolicy } from './restart-policy.js
 import { renderMetrics } from './metrics.js';
 import { serveStatus, type StatusServer, type StatusServerOptions } from './status-server.js';
 import type { AnyActorLogic } from 'xstate';
-import type { Facade, HostEnv } from '../actors/facade.js';
+import type { Facade, HostEnv } from '../actors/host.js';
 import type { ActorStatus, HostedActor, RuntimeEvents, RuntimeOptions, Spawnable, SpawnInput, SpawnOptions, StopReport } from './types.js';
 
 export interface Runtime {

@@ -1,5 +1,5 @@
 import type { ActorRefFromLogic, AnyActorLogic, EventFromLogic, InputFrom, InspectionEvent, Observer, Snapshot, SnapshotFrom, StateValue } from 'xstate';
-import type { Facade, HostEnv } from '../actors/facade.js';
+import type { Facade, HostEnv } from '../actors/host.js';
 import type { Logger } from '../adapters/logger.js';
 import type { Clock } from '../machines/clock.js';
 import type { RestartPolicy } from './restart-policy.js';

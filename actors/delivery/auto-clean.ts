@@ -1,5 +1,5 @@
-import type { StoredStatus, TaskStore } from '../../adapters/task-store/task-store.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import type { StoredStatus, TaskStore } from '../../adapters/delivery/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import type { FacadeState } from './facade-state.js';
 import type { TaskRunner } from './runner.js';
 import type { DeliverySettings } from './settings.js';

@@ -1,7 +1,7 @@
 import { createActor, fromPromise } from 'xstate';
 import type { Logger } from '../../adapters/logger.js';
 import { describeError } from '../../errors/base.js';
-import { deliveryLoopMachine, type ScanResult } from '../../machines/delivery-loop.js';
+import { deliveryLoopMachine, type ScanResult } from '../../machines/delivery/loop.js';
 import type { DeliverySettings } from './settings.js';
 
 export interface DispatcherLoopDeps {
@@ -14,7 +14,7 @@ export interface DispatcherLoopDeps {
   logger: Logger;
 }
 
-/** The facade's root actor: the dispatcher loop (machines/delivery-loop.ts), started. */
+/** The facade's root actor: the dispatcher loop (machines/delivery/loop.ts), started. */
 export function startDispatcherLoop(deps: DispatcherLoopDeps) {
   const loop = createActor(
     deliveryLoopMachine.provide({

@@ -1,4 +1,4 @@
-import type { StoredStatus } from '../../adapters/task-store/task-store.js';
+import type { StoredStatus } from '../../adapters/delivery/task-store.js';
 
 /** The mutable state the parts of one `createAutoHttp` facade share. */
 export interface FacadeState {

@@ -1,12 +1,12 @@
 import { backoffDelay } from '../../machines/backoff.js';
-import { attemptErrorCodes, beginAttempt, errorCodeOf, failed, stopped, succeeded, type DeliveryCommand } from '../../machines/delivery-outcome.js';
-import type { AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
+import { attemptErrorCodes, beginAttempt, errorCodeOf, failed, stopped, succeeded, type DeliveryCommand } from '../../machines/delivery/outcome.js';
+import type { AttemptResponse, DeliveryTask } from '../../machines/delivery/task.js';
 import type { AttemptSteps } from './task-logic.js';
 
 /**
  * A new task's first attempt, off the chart (DESIGN: hot paths stay off the event loop of the
  * chart). It walks the chart's own path — building → sending → validating → success | failure,
- * recorded before it returns — with the chart's own decisions (machines/delivery-outcome.ts), but
+ * recorded before it returns — with the chart's own decisions (machines/delivery/outcome.ts), but
  * without an actor: an XState actor per delivery costs more than the HTTP exchange it guards.
  * A task that fails is then handed to the chart (at `resume`) or parked for the loop.
  */

@@ -1,9 +1,9 @@
 import { ConfigError } from '../../errors/base.js';
-import type { HostEnv } from '../facade.js';
+import type { HostEnv } from '../host.js';
 import type { HttpClientOptions } from '../../adapters/http/request.js';
-import type { TaskStore } from '../../adapters/task-store/task-store.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
-import { scheduleProblem, type RetrySchedule } from '../../machines/schedule.js';
+import type { TaskStore } from '../../adapters/delivery/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
+import { scheduleProblem, type RetrySchedule } from '../../machines/delivery/schedule.js';
 
 /**
  * The seed's StatusCallbackInterface. Every callback may be async; a callback that throws never

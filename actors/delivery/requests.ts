@@ -1,6 +1,6 @@
 import { BodyTooLargeError, InvalidTaskError, InvalidUrlError, UnsupportedMethodError } from '../../errors/delivery.js';
-import type { DeliveryMethod, NewDeliveryTask } from '../../machines/delivery-task.js';
-import { scheduleProblem, type RetrySchedule } from '../../machines/schedule.js';
+import type { DeliveryMethod, NewDeliveryTask } from '../../machines/delivery/task.js';
+import { scheduleProblem, type RetrySchedule } from '../../machines/delivery/schedule.js';
 
 /**
  * Turning a call into a task draft, with every check made before anything is stored: a call

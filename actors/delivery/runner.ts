@@ -1,10 +1,10 @@
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import type { Logger } from '../../adapters/logger.js';
-import { businessKey, type StoredStatus } from '../../adapters/task-store/task-store.js';
+import { businessKey, type StoredStatus } from '../../adapters/delivery/task-store.js';
 import { describeError } from '../../errors/base.js';
-import type { DeliveryEmitted } from '../../machines/delivery.js';
-import type { DeliveryCommand } from '../../machines/delivery-outcome.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import type { DeliveryEmitted } from '../../machines/delivery/delivery.js';
+import type { DeliveryCommand } from '../../machines/delivery/outcome.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import { attemptControl, commandArrived, firstAttempt, type FirstAttemptControl, type FirstAttemptDeps, type FirstAttemptOutcome } from './first-attempt.js';
 import type { DeliveryCallbacks } from './options.js';
 import type { TaskLogic } from './task-logic.js';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { silentLogger } from '../../adapters/logger.js';
-import { fileStore } from '../../adapters/task-store/file.js';
-import type { TaskStore } from '../../adapters/task-store/task-store.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
-import { defaultRetrySchedule } from '../../machines/schedule.js';
+import { fileStore } from '../../adapters/delivery/file.js';
+import type { TaskStore } from '../../adapters/delivery/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
+import { defaultRetrySchedule } from '../../machines/delivery/schedule.js';
 import { validateAutoHttpOptions, type AutoHttpOptions } from './options.js';
 
 /** The host's clock and inspector as given to every actor: only the keys the host set. */

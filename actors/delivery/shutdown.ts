@@ -1,5 +1,5 @@
-import type { TaskStore } from '../../adapters/task-store/task-store.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import type { TaskStore } from '../../adapters/delivery/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import type { DispatcherLoop } from './dispatcher-loop.js';
 import type { FacadeState } from './facade-state.js';
 import type { TaskRunner } from './runner.js';

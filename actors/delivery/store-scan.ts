@@ -1,6 +1,6 @@
-import { businessKey, isIncomplete, type TaskStore } from '../../adapters/task-store/task-store.js';
-import type { ScanResult } from '../../machines/delivery-loop.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { businessKey, isIncomplete, type TaskStore } from '../../adapters/delivery/task-store.js';
+import type { ScanResult } from '../../machines/delivery/loop.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import type { FacadeState } from './facade-state.js';
 import type { KeyClaims } from './key-claims.js';
 import type { TaskRunner } from './runner.js';

@@ -1,7 +1,7 @@
-import { businessKey, type TaskStore } from '../../adapters/task-store/task-store.js';
+import { businessKey, type TaskStore } from '../../adapters/delivery/task-store.js';
 import { DeliveryClosedError, TaskStoreError } from '../../errors/delivery.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
-import type { RetrySchedule } from '../../machines/schedule.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
+import type { RetrySchedule } from '../../machines/delivery/schedule.js';
 import type { FacadeState } from './facade-state.js';
 import type { KeyClaims } from './key-claims.js';
 import { draftTask, type RequestSpec } from './requests.js';

@@ -1,7 +1,7 @@
-import { businessKey, isIncomplete, type TaskStore } from '../../adapters/task-store/task-store.js';
+import { businessKey, isIncomplete, type TaskStore } from '../../adapters/delivery/task-store.js';
 import { DeliveryClosedError } from '../../errors/delivery.js';
-import { rearmed, stopped } from '../../machines/delivery-outcome.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { rearmed, stopped } from '../../machines/delivery/outcome.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import type { FacadeState } from './facade-state.js';
 import type { KeyClaims } from './key-claims.js';
 import type { TaskRunner } from './runner.js';

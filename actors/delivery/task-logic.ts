@@ -1,9 +1,9 @@
 import { fromPromise } from 'xstate';
 import type { HttpClient } from '../../adapters/http/request.js';
 import { parseRetryAfter } from '../../adapters/http/retry-after.js';
-import type { TaskStore } from '../../adapters/task-store/task-store.js';
-import { deliveryMachine, type ValidationResult } from '../../machines/delivery.js';
-import type { AttemptRequest, AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
+import type { TaskStore } from '../../adapters/delivery/task-store.js';
+import { deliveryMachine, type ValidationResult } from '../../machines/delivery/delivery.js';
+import type { AttemptRequest, AttemptResponse, DeliveryTask } from '../../machines/delivery/task.js';
 import type { DeliveryCallbacks } from './options.js';
 import type { Semaphore } from './semaphore.js';
 

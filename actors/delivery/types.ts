@@ -1,8 +1,8 @@
 import type { Actor } from 'xstate';
-import type { StoredStatus } from '../../adapters/task-store/task-store.js';
-import type { deliveryLoopMachine } from '../../machines/delivery-loop.js';
-import type { DeliveryTask, TaskStatus } from '../../machines/delivery-task.js';
-import type { Facade } from '../facade.js';
+import type { StoredStatus } from '../../adapters/delivery/task-store.js';
+import type { deliveryLoopMachine } from '../../machines/delivery/loop.js';
+import type { DeliveryTask, TaskStatus } from '../../machines/delivery/task.js';
+import type { Facade } from '../host.js';
 import type { RequestOptions } from './options.js';
 import type { RequestSpec } from './requests.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../../adapters/logger.js';
 import type { WebSocketFactory } from '../../adapters/link/websocket.js';
-import type { HostEnv } from '../facade.js';
+import type { HostEnv } from '../host.js';
 import { LinkConfigError } from '../../errors/link.js';
 
 /**

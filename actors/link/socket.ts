@@ -2,7 +2,7 @@ import { fromCallback } from 'xstate';
 import { encodeFrame, parseServerFrame, type ServerFrame } from '../../adapters/link/protocol.js';
 import type { WebSocketConnection, WebSocketFactory } from '../../adapters/link/websocket.js';
 import type { LinkFrameError } from '../../errors/link.js';
-import type { LinkSocketCommand, LinkSocketInput } from '../../machines/link.js';
+import type { LinkSocketCommand, LinkSocketInput } from '../../machines/link/link.js';
 
 export interface SocketPorts {
   factory: WebSocketFactory;

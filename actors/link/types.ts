@@ -1,7 +1,7 @@
 import type { Actor } from 'xstate';
 import type { TaskResultPayload } from '../../adapters/link/protocol.js';
-import type { linkMachine } from '../../machines/link.js';
-import type { Facade } from '../facade.js';
+import type { linkMachine } from '../../machines/link/link.js';
+import type { Facade } from '../host.js';
 import type { LogBuffer } from './log-buffer.js';
 import type { TaskHandler } from './tasks.js';
 

@@ -2,9 +2,10 @@ import { fromCallback, fromPromise } from 'xstate';
 import type { Dispatcher } from 'undici';
 import type { DeregisterRequest, DrainRequest, ServiceNodeBody, SidecarClient } from '../../adapters/sidecar/types.js';
 import { RegisterReplayError } from '../../errors/sidecar.js';
-import { awaitingReplay, restoredOpen, sidecarMachine } from '../../machines/sidecar.js';
-import type { RegistrarEvent, SidecarEvent, WatcherEvent } from '../../machines/sidecar.options.js';
+import { awaitingReplay, restoredOpen, sidecarMachine } from '../../machines/sidecar/sidecar.js';
+import type { RegistrarEvent, SidecarEvent, WatcherEvent } from '../../machines/sidecar/options.js';
 import { openWatchStream } from './watch-stream.js';
+import { parentOf } from '../../machines/xstate-internals.js';
 
 /**
  * The sidecar chart bound to real I/O: the watch over undici + eventsource-parser, the three agent
@@ -107,7 +108,7 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
         };
         receive(handle);
         queueMicrotask(() => {
-          const restored = asked ? undefined : restoredOpen(self._parent);
+          const restored = asked ? undefined : restoredOpen(parentOf(self));
           if (restored) handle(restored);
         });
         return close;
@@ -136,7 +137,7 @@ export function provideSidecar(io: SidecarIo, memory: ErrorMemory) {
         };
         receive(handle);
         // Restored while `registering` (see awaitingReplay): that request is ours to send again.
-        if (awaitingReplay(self._parent)) handle({ type: 'register.request' });
+        if (awaitingReplay(parentOf(self))) handle({ type: 'register.request' });
       }),
       serve: stage('serve', (signal) => io.serve(signal)),
       hostShutdown: stage('shutdown', () => io.shutdown()),

@@ -3,7 +3,7 @@ import { readWatchStream } from '../../adapters/sidecar/sse-source.js';
 import { readWatchFrame } from '../../adapters/sidecar/watch-event.js';
 import { isStatewireError } from '../../errors/base.js';
 import { WatchConnectionError, WatchEventParseError, WatchHTTPStatusError, WatchStreamClosedError } from '../../errors/sidecar.js';
-import type { SidecarErrorInfo, SidecarEvent } from '../../machines/sidecar.options.js';
+import type { SidecarErrorInfo, SidecarEvent } from '../../machines/sidecar/options.js';
 
 export interface WatchStreamDeps {
   watchUrl: string;

@@ -1,5 +1,5 @@
 import type { Logger } from '../../adapters/logger.js';
-import type { JobFailure, QueueBackend } from '../../adapters/queue/types.js';
+import type { JobFailure, QueueBackend } from '../../adapters/worker/types.js';
 import { describeError } from '../../errors/base.js';
 import { backoffDelay } from '../../machines/backoff.js';
 

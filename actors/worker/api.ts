@@ -1,6 +1,6 @@
-import type { JobRecord, QueueBackend, QueueName } from '../../adapters/queue/types.js';
-import type { RunnerInput } from '../../machines/runner.js';
-import type { Facade, HostEnv } from '../facade.js';
+import type { JobRecord, QueueBackend, QueueName } from '../../adapters/worker/types.js';
+import type { RunnerInput } from '../../machines/worker/runner.js';
+import type { Facade, HostEnv } from '../host.js';
 import type { DeadJobView } from './dead.js';
 import type { DeclareOptions, JobDeclaration } from './declare.js';
 import type { Worker } from './slots.js';

@@ -1,5 +1,5 @@
-import { decodeJob, encodeJob } from '../../adapters/queue/codec.js';
-import type { JobRecord, QueueBackend } from '../../adapters/queue/types.js';
+import { decodeJob, encodeJob } from '../../adapters/worker/codec.js';
+import type { JobRecord, QueueBackend } from '../../adapters/worker/types.js';
 import { JobDataError } from '../../errors/worker.js';
 
 export interface DeadJobView {

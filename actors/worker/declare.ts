@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { encodeJob } from '../../adapters/queue/codec.js';
-import type { JobRecord, NewJob, QueueName } from '../../adapters/queue/types.js';
+import { encodeJob } from '../../adapters/worker/codec.js';
+import type { JobRecord, NewJob, QueueName } from '../../adapters/worker/types.js';
 import { JobOptionsError } from '../../errors/worker.js';
 
 /** The seed's Options: WithPerformAt, WithQueue, WithRetry. */

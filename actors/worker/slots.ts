@@ -1,10 +1,10 @@
-import { Fifo } from '../../adapters/queue/fifo.js';
-import { decodeJob, encodeJob } from '../../adapters/queue/codec.js';
-import type { JobRecord, PulledJob } from '../../adapters/queue/types.js';
+import { Fifo } from '../../adapters/worker/fifo.js';
+import { decodeJob, encodeJob } from '../../adapters/worker/codec.js';
+import type { JobRecord, PulledJob } from '../../adapters/worker/types.js';
 import { describeError } from '../../errors/base.js';
 import { ErrWorkerNotRegistry, JobTimeoutError } from '../../errors/worker.js';
 import type { Clock } from '../../machines/clock.js';
-import { hasRetriesLeft, jobRetryDelayMs } from '../../machines/job-retry.js';
+import { hasRetriesLeft, jobRetryDelayMs } from '../../machines/worker/job-retry.js';
 import type { Acknowledger } from './acks.js';
 import { JobDeadline } from './timeout.js';
 

@@ -1,4 +1,4 @@
-import { createCoordinator, type Coordinator } from '../../actors/coordinator.js';
+import { createCoordinator, type Coordinator } from '../../actors/calls/coordinator.js';
 import { startAgentService, type AgentService } from '../peers/agent-service.js';
 import type { DemoPart } from './part.js';
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAutoHttp, type AutoHttp } from '../../actors/delivery.js';
+import { createAutoHttp, type AutoHttp } from '../../actors/delivery/delivery.js';
 import { startWebhookSink } from '../peers/webhook-sink.js';
 import type { DemoPart } from './part.js';
 

@@ -1,6 +1,6 @@
 import { createActor } from 'xstate';
-import type { Facade, HostEnv } from '../../actors/facade.js';
-import { leaseMachine } from '../../machines/lease.js';
+import type { Facade, HostEnv } from '../../actors/host.js';
+import { leaseMachine } from '../charts/lease.js';
 import type { DemoPart } from './part.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { HostEnv } from '../../actors/facade.js';
-import { createLink, type Link } from '../../actors/link.js';
+import type { HostEnv } from '../../actors/host.js';
+import { createLink, type Link } from '../../actors/link/link.js';
 import { startAgentServer } from '../peers/agent-server.js';
 import type { DemoPart } from './part.js';
 

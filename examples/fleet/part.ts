@@ -1,4 +1,4 @@
-import type { Facade, HostEnv } from '../../actors/facade.js';
+import type { Facade, HostEnv } from '../../actors/host.js';
 
 /**
  * One behaviour's share of the fleet demo: the facades the fleet hosts, the reference peers they

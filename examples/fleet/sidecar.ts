@@ -1,5 +1,5 @@
-import type { HostEnv } from '../../actors/facade.js';
-import { createSidecarAgent, type ServiceOptions, type SidecarAgent } from '../../actors/sidecar.js';
+import type { HostEnv } from '../../actors/host.js';
+import { createSidecarAgent, type ServiceOptions, type SidecarAgent } from '../../actors/sidecar/sidecar.js';
 import { startSidecarAgent } from '../peers/sidecar-agent.js';
 import type { DemoPart } from './part.js';
 

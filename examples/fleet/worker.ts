@@ -1,6 +1,6 @@
-import { createRunner, type Runner, type Worker } from '../../actors/runner.js';
-import { memoryQueue } from '../../adapters/queue/memory.js';
-import type { QueueCounts } from '../../adapters/queue/types.js';
+import { createRunner, type Runner, type Worker } from '../../actors/worker/worker.js';
+import { memoryQueue } from '../../adapters/worker/memory.js';
+import type { QueueCounts } from '../../adapters/worker/types.js';
 import type { DemoPart } from './part.js';
 
 /**

@@ -1,6 +1,6 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
-import { createAgentClient, type BreakingAgentClient } from '../../actors/agent-client.js';
+import { createAgentClient, type BreakingAgentClient } from '../../actors/calls/agent-client.js';
 import { startAgentService, type AgentService } from '../../examples/peers/agent-service.js';
 import {
   AgentHttpStatusError,

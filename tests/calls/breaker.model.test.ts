@@ -1,7 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { createActor, SimulatedClock, type AnyEventObject, type AnyMachineSnapshot } from 'xstate';
-import { breakerMachine, type BreakerContext } from '../../machines/breaker.js';
+import { breakerMachine, type BreakerContext } from '../../machines/calls/breaker.js';
 import { runModel } from '../helpers/model.js';
 
 const error = { code: 'SW_AGENT_NETWORK', message: 'refused' };

@@ -1,7 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SimulatedClock, type InspectionEvent } from 'xstate';
-import { createBreaker, type BreakerFacade } from '../../actors/breaker.js';
+import { createBreaker, type BreakerFacade } from '../../actors/calls/breaker.js';
 import { AgentHttpStatusError, AgentNetworkError, ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
 
 const netError = () => new AgentNetworkError('http://127.0.0.1:1', '/x', new Error('ECONNREFUSED'));

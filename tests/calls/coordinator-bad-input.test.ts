@@ -1,9 +1,9 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
-import { createAgentClient } from '../../actors/agent-client.js';
+import { createAgentClient } from '../../actors/calls/agent-client.js';
 import { InvalidAgentInputError } from '../../errors/calls.js';
-import type { AgentInput } from '../../adapters/agent-client/types.js';
+import type { AgentInput } from '../../adapters/calls/types.js';
 import { rejects, startPeers, type CallsPeers } from './helpers/peers.js';
 
 let peers: CallsPeers;

@@ -1,7 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { AllInstancesFailedError, NoHealthyInstanceError } from '../../errors/calls.js';
-import type { AgentTask } from '../../actors/coordinator.js';
+import type { AgentTask } from '../../actors/calls/coordinator.js';
 import { startPeers, type CallsPeers } from './helpers/peers.js';
 
 let peers: CallsPeers;

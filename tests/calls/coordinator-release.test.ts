@@ -1,7 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
-import { createCoordinator } from '../../actors/coordinator.js';
+import { createCoordinator } from '../../actors/calls/coordinator.js';
 import { startPeers, type CallsPeers } from './helpers/peers.js';
 
 let peers: CallsPeers;

@@ -1,9 +1,9 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { createActor, SimulatedClock, type InspectionEvent, type SnapshotFrom } from 'xstate';
-import { createCoordinator } from '../../actors/coordinator.js';
-import { rearmDelays } from '../../actors/rearm.js';
-import { coordinatorMachine } from '../../machines/coordinator.js';
+import { createCoordinator } from '../../actors/calls/coordinator.js';
+import { rearmDelays } from '../../machines/xstate-internals.js';
+import { coordinatorMachine } from '../../machines/calls/coordinator.js';
 import { startAgentService, type AgentService } from '../../examples/peers/agent-service.js';
 import { AllInstancesFailedError, ErrCircuitOpen } from '../../errors/calls.js';
 

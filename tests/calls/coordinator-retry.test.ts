@@ -1,7 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { AgentHttpStatusError, AllInstancesFailedError } from '../../errors/calls.js';
-import { retryDelay } from '../../actors/coordinator-calls.js';
+import { retryDelay } from '../../actors/calls/call-runner.js';
 import { eventually } from '../helpers/ports.js';
 import { rejects, startPeers, type CallsPeers } from './helpers/peers.js';
 

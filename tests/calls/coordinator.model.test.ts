@@ -1,8 +1,8 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise, SimulatedClock, type AnyMachineSnapshot } from 'xstate';
-import { coordinatorMachine, type CoordinatorContext } from '../../machines/coordinator.js';
-import { registryMachine, type HealthResult } from '../../machines/registry.js';
+import { coordinatorMachine, type CoordinatorContext } from '../../machines/calls/coordinator.js';
+import { registryMachine, type HealthResult } from '../../machines/calls/registry.js';
 import { runModel } from '../helpers/model.js';
 
 // The registry child's health check never settles here: the walk is about the coordinator chart.

@@ -1,13 +1,13 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
-import { createBreaker } from '../../actors/breaker.js';
-import { countsAsFailure } from '../../actors/breaker-failures.js';
-import { createRegistry } from '../../actors/registry.js';
-import { CallRunner, RETRY_DEFAULTS, type AgentTask, type CallDeps } from '../../actors/coordinator-calls.js';
+import { createBreaker } from '../../actors/calls/breaker.js';
+import { countsAsFailure } from '../../actors/calls/failure-policy.js';
+import { createRegistry } from '../../actors/calls/registry.js';
+import { CallRunner, RETRY_DEFAULTS, type AgentTask, type CallDeps } from '../../actors/calls/call-runner.js';
 import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, ErrCircuitOpen, ErrTooManyRequests, InvalidAgentInputError, SequentialStepError } from '../../errors/calls.js';
-import type { AgentClient } from '../../adapters/agent-client/types.js';
-import type { RegistryHandle } from '../../actors/registry.js';
+import type { AgentClient } from '../../adapters/calls/types.js';
+import type { RegistryHandle } from '../../actors/calls/registry.js';
 
 // The seed's defaults are the spec: each is checked here by behaviour, not by reading a constant.
 

@@ -1,7 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise, SimulatedClock, type AnyEventObject, type AnyMachineSnapshot } from 'xstate';
-import { registryMachine, type HealthResult, type RegistryContext } from '../../machines/registry.js';
+import { registryMachine, type HealthResult, type RegistryContext } from '../../machines/calls/registry.js';
 import { runModel } from '../helpers/model.js';
 
 // The health check stays pending: the walk's xstate.done/error events decide, not the fake.

@@ -1,7 +1,7 @@
 import { test } from './helpers/uvu.js';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
-import { createRegistry } from '../../actors/registry.js';
+import { createRegistry } from '../../actors/calls/registry.js';
 import { DuplicateInstanceError, InstanceNotFoundError, InvalidInstanceError } from '../../errors/calls.js';
 import { settle } from '../helpers/model.js';
 import { eventually } from '../helpers/ports.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
-import { deliveryMachine, type DeliveryContext } from '../../machines/delivery.js';
+import { deliveryMachine, type DeliveryContext } from '../../machines/delivery/delivery.js';
 import { runModel } from '../helpers/model.js';
 import { harness, sampleTask } from './helpers/chart-harness.js';
 

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise, SimulatedClock } from 'xstate';
-import { memoryStore } from '../../adapters/task-store/memory.js';
-import { deliveryLoopMachine, type ScanResult } from '../../machines/delivery-loop.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
-import { defaultRetrySchedule, nextRetryDelay } from '../../machines/schedule.js';
+import { memoryStore } from '../../adapters/delivery/memory.js';
+import { deliveryLoopMachine, type ScanResult } from '../../machines/delivery/loop.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
+import { defaultRetrySchedule, nextRetryDelay } from '../../machines/delivery/schedule.js';
 import { freePort } from '../helpers/ports.js';
 import { flush } from './helpers/chart-harness.js';
 import { fixtures } from './helpers/fixture.js';

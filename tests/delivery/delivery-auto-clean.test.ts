@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { memoryStore } from '../../adapters/task-store/memory.js';
-import type { DeliveryTask, TaskStatus } from '../../machines/delivery-task.js';
+import { memoryStore } from '../../adapters/delivery/memory.js';
+import type { DeliveryTask, TaskStatus } from '../../machines/delivery/task.js';
 import { eventually } from '../helpers/ports.js';
 import { fixtures } from './helpers/fixture.js';
 

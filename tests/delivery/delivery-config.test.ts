@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAutoHttp, type AutoHttpOptions } from '../../actors/delivery.js';
-import { memoryStore } from '../../adapters/task-store/memory.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { createAutoHttp, type AutoHttpOptions } from '../../actors/delivery/delivery.js';
+import { memoryStore } from '../../adapters/delivery/memory.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 
 /**
  * Options that cannot work are refused by createAutoHttp with SW_CONFIG, naming the field,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAutoHttp } from '../../actors/delivery.js';
+import { createAutoHttp } from '../../actors/delivery/delivery.js';
 import { startHttpServer } from '../helpers/servers.js';
 import { tempDir } from './helpers/store-fixtures.js';
 

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InspectionEvent } from 'xstate';
-import { memoryStore } from '../../adapters/task-store/memory.js';
-import type { TaskStore } from '../../adapters/task-store/task-store.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { memoryStore } from '../../adapters/delivery/memory.js';
+import type { TaskStore } from '../../adapters/delivery/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import { eventually, sleep } from '../helpers/ports.js';
 import { fixtures } from './helpers/fixture.js';
 

@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
-import { createAutoHttp } from '../../actors/delivery.js';
-import { fileStore } from '../../adapters/task-store/file.js';
-import { redisStore } from '../../adapters/task-store/redis.js';
-import type { TaskStore } from '../../adapters/task-store/task-store.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { createAutoHttp } from '../../actors/delivery/delivery.js';
+import { fileStore } from '../../adapters/delivery/file.js';
+import { redisStore } from '../../adapters/delivery/redis.js';
+import type { TaskStore } from '../../adapters/delivery/task-store.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import { startWebhookSink } from '../../examples/peers/webhook-sink.js';
 import { eventually, sleep } from '../helpers/ports.js';
 import { startRedis } from '../helpers/redis.js';

@@ -4,10 +4,10 @@ import { createActor, SimulatedClock } from 'xstate';
 import { TaskRunner } from '../../actors/delivery/runner.js';
 import { taskLogic, type AttemptSteps } from '../../actors/delivery/task-logic.js';
 import { silentLogger } from '../../adapters/logger.js';
-import { businessKey } from '../../adapters/task-store/task-store.js';
-import type { DeliveryCommand } from '../../machines/delivery-outcome.js';
-import type { AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
-import type { RetrySchedule } from '../../machines/schedule.js';
+import { businessKey } from '../../adapters/delivery/task-store.js';
+import type { DeliveryCommand } from '../../machines/delivery/outcome.js';
+import type { AttemptResponse, DeliveryTask } from '../../machines/delivery/task.js';
+import type { RetrySchedule } from '../../machines/delivery/schedule.js';
 import { accept2xx, flush, ok, sampleTask } from './helpers/chart-harness.js';
 
 /**

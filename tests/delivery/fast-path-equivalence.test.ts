@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { attemptControl, firstAttempt } from '../../actors/delivery/first-attempt.js';
 import type { AttemptSteps } from '../../actors/delivery/task-logic.js';
 import { RequestTimeoutError } from '../../errors/delivery.js';
-import type { AttemptResponse, DeliveryTask } from '../../machines/delivery-task.js';
-import type { RetrySchedule } from '../../machines/schedule.js';
+import type { AttemptResponse, DeliveryTask } from '../../machines/delivery/task.js';
+import type { RetrySchedule } from '../../machines/delivery/schedule.js';
 import { accept2xx, flush, harness, ok, sampleTask, type Reply } from './helpers/chart-harness.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fileStore } from '../../adapters/task-store/file.js';
+import { fileStore } from '../../adapters/delivery/file.js';
 import { draft, tempDir, type SampleTask } from './helpers/store-fixtures.js';
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise, SimulatedClock, type AnyEventObject, type AnyMachineSnapshot } from 'xstate';
-import { deliveryLoopMachine, type ScanResult } from '../../machines/delivery-loop.js';
+import { deliveryLoopMachine, type ScanResult } from '../../machines/delivery/loop.js';
 import { runModel } from '../helpers/model.js';
 import { flush } from './helpers/chart-harness.js';
 

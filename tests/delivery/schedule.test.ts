@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nextRetryDelay, scheduleProblem, unitHash, withRetryAfter } from '../../machines/schedule.js';
+import { nextRetryDelay, scheduleProblem, unitHash, withRetryAfter } from '../../machines/delivery/schedule.js';
 
 test('step: the interval every time, up to `times` retries; 0 means unlimited', () => {
   const step = { kind: 'step' as const, intervalMs: 60_000, times: 3 };

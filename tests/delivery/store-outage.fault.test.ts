@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
-import { redisStore } from '../../adapters/task-store/redis.js';
-import type { DeliveryTask } from '../../machines/delivery-task.js';
+import { redisStore } from '../../adapters/delivery/redis.js';
+import type { DeliveryTask } from '../../machines/delivery/task.js';
 import { eventually, sleep } from '../helpers/ports.js';
 import { startRedis } from '../helpers/redis.js';
 import { fixtures } from './helpers/fixture.js';

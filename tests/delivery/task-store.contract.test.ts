@@ -1,10 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
-import { fileStore } from '../../adapters/task-store/file.js';
-import { memoryStore } from '../../adapters/task-store/memory.js';
-import { redisStore } from '../../adapters/task-store/redis.js';
-import type { TaskStore } from '../../adapters/task-store/task-store.js';
+import { fileStore } from '../../adapters/delivery/file.js';
+import { memoryStore } from '../../adapters/delivery/memory.js';
+import { redisStore } from '../../adapters/delivery/redis.js';
+import type { TaskStore } from '../../adapters/delivery/task-store.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { draft, tempDir, type SampleTask } from './helpers/store-fixtures.js';
 

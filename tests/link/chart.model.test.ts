@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromCallback, fromPromise, SimulatedClock } from 'xstate';
-import { linkMachine } from '../../machines/link.js';
+import { linkMachine } from '../../machines/link/link.js';
 import { runModel } from '../helpers/model.js';
 
 /** The chart with fakes that never act on their own: the walked events alone decide. */

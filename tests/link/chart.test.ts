@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromCallback, fromPromise, SimulatedClock, type AnyEventObject } from 'xstate';
-import { linkMachine, type LinkChartInput, type LinkEmitted } from '../../machines/link.js';
-import { rearmDelays } from '../../actors/rearm.js';
+import { linkMachine, type LinkChartInput, type LinkEmitted } from '../../machines/link/link.js';
+import { rearmDelays } from '../../machines/xstate-internals.js';
 
 /** The chart against a fake socket (it opens at once and records commands) and a pending drain. */
 function harness(input: Partial<LinkChartInput> = {}) {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Facade } from '../../actors/facade.js';
+import type { Facade } from '../../actors/host.js';
 import { start } from '../../examples/fleet/link.js';
 import { eventually } from '../helpers/ports.js';
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createActor } from 'xstate';
 import { resolveLinkOptions } from '../../actors/link/options.js';
 import { silentLogger } from '../../adapters/logger.js';
-import { linkMachine } from '../../machines/link.js';
+import { linkMachine } from '../../machines/link/link.js';
 
 const required = { serverAddress: 'ws://127.0.0.1:1', agentId: 'a', agentKey: 'k' };
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startAgentServer, type AgentServer } from '../../examples/peers/agent-server.js';
-import { createLink, type Link } from '../../actors/link.js';
+import { createLink, type Link } from '../../actors/link/link.js';
 import { eventually, freePort } from '../helpers/ports.js';
 
 let server: AgentServer | undefined;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLink, type Link } from '../../actors/link.js';
+import { createLink, type Link } from '../../actors/link/link.js';
 import { startAgentServer, type AgentServer } from '../../examples/peers/agent-server.js';
 import { eventually } from '../helpers/ports.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLink } from '../../actors/link.js';
+import { createLink } from '../../actors/link/link.js';
 import { createRuntime, type Runtime } from '../../runtime/index.js';
 import { eventually } from '../helpers/ports.js';
 import { linkFixture, type LinkFixture } from './helpers/fixture.js';

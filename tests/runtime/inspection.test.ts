@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWebSocketInspector } from '@statelyai/inspect';
-import { leaseMachine } from '../../machines/lease.js';
+import { leaseMachine } from '../../examples/charts/lease.js';
 import { createRuntime, createTraceRecorder, readTrace, type TraceRecord } from '../../runtime/index.js';
 import { eventually } from '../helpers/ports.js';
 import { startWsServer } from '../helpers/servers.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromTransition, setup, SimulatedClock } from 'xstate';
-import { leaseMachine } from '../../machines/lease.js';
+import { leaseMachine } from '../../examples/charts/lease.js';
 import { createRuntime } from '../../runtime/index.js';
 
 type LeaseSnap = { value: unknown; context: { expiresAt: number | null; expirations: number } };

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createConnection } from 'node:net';
 import { request } from 'undici';
-import { leaseMachine } from '../../machines/lease.js';
+import { leaseMachine } from '../../examples/charts/lease.js';
 import { createRuntime } from '../../runtime/index.js';
 
 async function get(url: string, method = 'GET') {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, setup, SimulatedClock } from 'xstate';
-import type { Facade } from '../../actors/facade.js';
+import type { Facade } from '../../actors/host.js';
 import { RuntimeStoppedError } from '../../errors/runtime.js';
 import { createRuntime } from '../../runtime/index.js';
 import { eventually, sleep } from '../helpers/ports.js';

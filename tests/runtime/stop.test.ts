@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise, setup } from 'xstate';
-import type { Facade } from '../../actors/facade.js';
+import type { Facade } from '../../actors/host.js';
 import { createRuntime } from '../../runtime/index.js';
 
 /** A machine with a drain step that takes `drainMs` (a delay) before reaching its final state. */

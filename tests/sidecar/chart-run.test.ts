@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { SidecarEmitted } from '../../machines/sidecar.options.js';
-import { sidecarStatus } from '../../machines/sidecar.status.js';
+import type { SidecarEmitted } from '../../machines/sidecar/options.js';
+import { sidecarStatus } from '../../machines/sidecar/status.js';
 import { createHarness } from './helpers/fakes.js';
 
 async function registeredHarness(input: Parameters<typeof createHarness>[0] = {}) {

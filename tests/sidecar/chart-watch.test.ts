@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sidecarStatus } from '../../machines/sidecar.status.js';
+import { sidecarStatus } from '../../machines/sidecar/status.js';
 import { createHarness, flush } from './helpers/fakes.js';
 
 const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;

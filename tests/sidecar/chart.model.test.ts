@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
-import { sidecarMachine } from '../../machines/sidecar.js';
+import { sidecarMachine } from '../../machines/sidecar/sidecar.js';
 import { runModel } from '../helpers/model.js';
 import { createHarness } from './helpers/fakes.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSidecarAgent, type SidecarAgent } from '../../actors/sidecar.js';
+import { createSidecarAgent, type SidecarAgent } from '../../actors/sidecar/sidecar.js';
 import { AgentRunError, SidecarStoppedError } from '../../errors/sidecar.js';
 import { startSidecarAgent, type SidecarAgentPeer } from '../../examples/peers/sidecar-agent.js';
 import { eventually, sleep } from '../helpers/ports.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultSidecarAgentConfig } from '../../actors/sidecar.js';
+import { defaultSidecarAgentConfig } from '../../actors/sidecar/sidecar.js';
 import { resolveSidecarConfig } from '../../actors/sidecar/config.js';
 import { formatGoDuration, parseGoDuration } from '../../actors/sidecar/duration.js';
 import { buildDns, buildServiceNode, methodsFromGrpcServices } from '../../actors/sidecar/node.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sidecarStatus } from '../../machines/sidecar.status.js';
-import { rearmDelays } from '../../actors/rearm.js';
+import { sidecarStatus } from '../../machines/sidecar/status.js';
+import { rearmDelays } from '../../machines/xstate-internals.js';
 import { createHarness } from './helpers/fakes.js';
 
 const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;

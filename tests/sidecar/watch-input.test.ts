@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSidecarAgent, type SidecarAgent } from '../../actors/sidecar.js';
+import { createSidecarAgent, type SidecarAgent } from '../../actors/sidecar/sidecar.js';
 import { eventually, sleep } from '../helpers/ports.js';
 import { serviceOptions } from './helpers/peer.js';
 import { startScriptedAgent, type ScriptedAgent } from './helpers/scripted.js';

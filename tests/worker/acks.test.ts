@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
-import { createRunner } from '../../actors/runner.js';
+import { createRunner } from '../../actors/worker/worker.js';
 import { Acknowledger } from '../../actors/worker/acks.js';
 import { silentLogger } from '../../adapters/logger.js';
-import { memoryQueue } from '../../adapters/queue/memory.js';
-import type { QueueBackend } from '../../adapters/queue/types.js';
+import { memoryQueue } from '../../adapters/worker/memory.js';
+import type { QueueBackend } from '../../adapters/worker/types.js';
 import { settle } from '../helpers/model.js';
 import { sleep } from '../helpers/ports.js';
 

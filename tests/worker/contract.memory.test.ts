@@ -1,4 +1,4 @@
-import { memoryQueue } from '../../adapters/queue/memory.js';
+import { memoryQueue } from '../../adapters/worker/memory.js';
 import { queueContract } from './helpers/contract.js';
 import { retentionContract } from './helpers/contract-retention.js';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { redisQueue } from '../../adapters/queue/redis.js';
-import type { DeadRetentionOptions } from '../../adapters/queue/retention.js';
+import { redisQueue } from '../../adapters/worker/redis.js';
+import type { DeadRetentionOptions } from '../../adapters/worker/retention.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { queueContract } from './helpers/contract.js';
 import { retentionContract } from './helpers/contract-retention.js';

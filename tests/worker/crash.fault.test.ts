@@ -11,7 +11,7 @@ import { redisRunners } from './helpers/redis-runner.js';
  * kill -9 of a runner process mid-job: every job is done once or twice, never lost. The killed
  * runner's working set comes back through recovery once its alive deadline passed.
  */
-const childScript = fileURLToPath(new URL('./helpers/runner-child.ts', import.meta.url));
+const childScript = fileURLToPath(new URL('./helpers/runner-child.js', import.meta.url));
 const JOBS = 300;
 
 let server: TestRedis | undefined;

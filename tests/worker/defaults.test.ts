@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor } from 'xstate';
-import { queueKeys } from '../../adapters/queue/keys.js';
-import { scriptSources } from '../../adapters/queue/scripts.js';
-import { hasRetriesLeft, jobRetryDelayMs } from '../../machines/job-retry.js';
-import { runnerMachine } from '../../machines/runner.js';
+import { queueKeys } from '../../adapters/worker/keys.js';
+import { scriptSources } from '../../adapters/worker/scripts.js';
+import { hasRetriesLeft, jobRetryDelayMs } from '../../machines/worker/job-retry.js';
+import { runnerMachine } from '../../machines/worker/runner.js';
 
 /** The seed's names and defaults, pinned: retry rules, runner defaults, Redis key layout. */
 

@@ -3,12 +3,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
 import { createActor, type AnyActorRef, type AnyEventObject } from 'xstate';
-import { decodeJob, encodeJob } from '../../adapters/queue/codec.js';
-import { memoryQueue } from '../../adapters/queue/memory.js';
-import { redisQueue } from '../../adapters/queue/redis.js';
-import type { JobRecord, QueueBackend, StoredJobState } from '../../adapters/queue/types.js';
-import { jobMachine } from '../../machines/job.js';
-import { hasRetriesLeft } from '../../machines/job-retry.js';
+import { decodeJob, encodeJob } from '../../adapters/worker/codec.js';
+import { memoryQueue } from '../../adapters/worker/memory.js';
+import { redisQueue } from '../../adapters/worker/redis.js';
+import type { JobRecord, QueueBackend, StoredJobState } from '../../adapters/worker/types.js';
+import { jobMachine } from '../../machines/worker/job.js';
+import { hasRetriesLeft } from '../../machines/worker/job-retry.js';
 import { runModel } from '../helpers/model.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
-import { redisLock, withRedisLock } from '../../adapters/queue/lock.js';
+import { redisLock, withRedisLock } from '../../adapters/worker/lock.js';
 import { ErrLockerAlreadySet } from '../../errors/worker.js';
 import { sleep } from '../helpers/ports.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
-import { createRunner } from '../../actors/runner.js';
-import { memoryQueue } from '../../adapters/queue/memory.js';
+import { createRunner } from '../../actors/worker/worker.js';
+import { memoryQueue } from '../../adapters/worker/memory.js';
 import { settle } from '../helpers/model.js';
 
 /** Whatever a worker's perform throws is a counted failure with a message: never a crash, never a stuck slot. */

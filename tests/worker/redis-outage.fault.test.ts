@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
-import type { Runner } from '../../actors/runner.js';
-import type { JobRecord } from '../../adapters/queue/types.js';
+import type { Runner } from '../../actors/worker/worker.js';
+import type { JobRecord } from '../../adapters/worker/types.js';
 import { eventually, sleep } from '../helpers/ports.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startDurableRedis, type DurableRedis } from './helpers/durable-redis.js';

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
-import { createRunner, type Runner } from '../../actors/runner.js';
-import { memoryQueue } from '../../adapters/queue/memory.js';
+import { createRunner, type Runner } from '../../actors/worker/worker.js';
+import { memoryQueue } from '../../adapters/worker/memory.js';
 import { ConfigError } from '../../errors/base.js';
 import { ErrWorkerNotRegistry, JobOptionsError, WorkerRegistrationClosedError } from '../../errors/worker.js';
 import { settle } from '../helpers/model.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromCallback, fromPromise, SimulatedClock, type AnyEventObject } from 'xstate';
-import { runnerMachine, type HeartbeatOutput, type PullOutput } from '../../machines/runner.js';
+import { runnerMachine, type HeartbeatOutput, type PullOutput } from '../../machines/worker/runner.js';
 import { runModel } from '../helpers/model.js';
 
 /** The runner chart, every state and transition, walked against a real actor with pending fakes. */

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { queueKeys } from '../../adapters/queue/keys.js';
+import { queueKeys } from '../../adapters/worker/keys.js';
 import { eventually, sleep } from '../helpers/ports.js';
 import { useRedisRunners } from './helpers/redis-runner.js';
 

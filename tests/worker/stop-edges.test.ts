@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createRunner } from '../../actors/runner.js';
-import { memoryQueue } from '../../adapters/queue/memory.js';
-import type { QueueBackend } from '../../adapters/queue/types.js';
+import { createRunner } from '../../actors/worker/worker.js';
+import { memoryQueue } from '../../adapters/worker/memory.js';
+import type { QueueBackend } from '../../adapters/worker/types.js';
 import { eventually, sleep } from '../helpers/ports.js';
 
 /** Edges of stopping and of the backend port found by review; real time, each bounded well under a second or two. */

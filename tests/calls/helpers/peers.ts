@@ -1,4 +1,4 @@
-import { createCoordinator, type Coordinator, type CoordinatorOptions } from '../../../actors/coordinator.js';
+import { createCoordinator, type Coordinator, type CoordinatorOptions } from '../../../actors/calls/coordinator.js';
 import { startAgentService, type AgentService } from '../../../examples/peers/agent-service.js';
 
 /** Three reference agent services on loopback and a coordinator over them; `close()` ends all. */

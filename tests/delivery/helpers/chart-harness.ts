@@ -4,9 +4,9 @@
  * clock is XState's SimulatedClock.
  */
 import { createActor, fromPromise, SimulatedClock, type InspectionEvent } from 'xstate';
-import { deliveryMachine, type DeliveryEmitted, type DeliveryInput, type ValidationResult } from '../../../machines/delivery.js';
-import type { AttemptRequest, AttemptResponse, DeliveryTask } from '../../../machines/delivery-task.js';
-import type { RetrySchedule } from '../../../machines/schedule.js';
+import { deliveryMachine, type DeliveryEmitted, type DeliveryInput, type ValidationResult } from '../../../machines/delivery/delivery.js';
+import type { AttemptRequest, AttemptResponse, DeliveryTask } from '../../../machines/delivery/task.js';
+import type { RetrySchedule } from '../../../machines/delivery/schedule.js';
 
 export function sampleTask(retry: RetrySchedule, overrides: Partial<DeliveryTask> = {}): DeliveryTask {
   return {

@@ -1,6 +1,6 @@
-import { createAutoHttp, type AutoHttp, type AutoHttpOptions } from '../../../actors/delivery.js';
-import { memoryStore } from '../../../adapters/task-store/memory.js';
-import type { DeliveryTask } from '../../../machines/delivery-task.js';
+import { createAutoHttp, type AutoHttp, type AutoHttpOptions } from '../../../actors/delivery/delivery.js';
+import { memoryStore } from '../../../adapters/delivery/memory.js';
+import type { DeliveryTask } from '../../../machines/delivery/task.js';
 import { startWebhookSink, type WebhookSink, type WebhookSinkOptions } from '../../../examples/peers/webhook-sink.js';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredStatus, StoredTask } from '../../../adapters/task-store/task-store.js';
+import type { StoredStatus, StoredTask } from '../../../adapters/delivery/task-store.js';
 
 /** A task draft as the store sees it: indexed fields plus an opaque payload. */
 export interface SampleTask extends StoredTask {

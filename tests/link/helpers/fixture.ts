@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLink, type Link, type LinkOptions } from '../../../actors/link.js';
+import { createLink, type Link, type LinkOptions } from '../../../actors/link/link.js';
 import { startAgentServer, type AgentServer, type AgentServerOptions } from '../../../examples/peers/agent-server.js';
 
 /**

@@ -4,8 +4,8 @@
  * `sendBack`, so each test decides exactly what the "agent" says and when.
  */
 import { createActor, fromCallback, fromPromise, SimulatedClock, type InspectionEvent, type Snapshot } from 'xstate';
-import { awaitingReplay, restoredOpen, sidecarMachine } from '../../../machines/sidecar.js';
-import type { RegistrarEvent, SidecarEvent, SidecarInput, WatcherEvent } from '../../../machines/sidecar.options.js';
+import { awaitingReplay, restoredOpen, sidecarMachine } from '../../../machines/sidecar/sidecar.js';
+import type { RegistrarEvent, SidecarEvent, SidecarInput, WatcherEvent } from '../../../machines/sidecar/options.js';
 
 export interface Deferred {
   resolve(): void;

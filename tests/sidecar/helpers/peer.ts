@@ -2,7 +2,7 @@
  * Integration set-up: a real reference sidecar-agent on loopback and a real `createSidecarAgent`
  * pointed at it, with timings shrunk so reconnects take milliseconds. `close()` tears both down.
  */
-import { createSidecarAgent, type CreateSidecarAgentOptions, type SidecarAgent } from '../../../actors/sidecar.js';
+import { createSidecarAgent, type CreateSidecarAgentOptions, type SidecarAgent } from '../../../actors/sidecar/sidecar.js';
 import type { ServiceOptions } from '../../../actors/sidecar/node.js';
 import type { StatewireError } from '../../../errors/base.js';
 import { startSidecarAgent, type SidecarAgentOptions, type SidecarAgentPeer } from '../../../examples/peers/sidecar-agent.js';

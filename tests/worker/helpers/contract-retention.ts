@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DeadRetentionOptions } from '../../../adapters/queue/retention.js';
-import type { QueueBackend } from '../../../adapters/queue/types.js';
+import type { DeadRetentionOptions } from '../../../adapters/worker/retention.js';
+import type { QueueBackend } from '../../../adapters/worker/types.js';
 import { ConfigError } from '../../../errors/base.js';
 import { job, type ContractTarget } from './contract.js';
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DeadRetentionOptions } from '../../../adapters/queue/retention.js';
-import type { NewJob, QueueBackend, QueueName } from '../../../adapters/queue/types.js';
+import type { DeadRetentionOptions } from '../../../adapters/worker/retention.js';
+import type { NewJob, QueueBackend, QueueName } from '../../../adapters/worker/types.js';
 
 /**
  * The QueueBackend contract: every backend (memory, redis) must pass it unchanged. Each test gets

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Test } from 'uvu';
-import { createRunner, type Runner, type RunnerOptions } from '../../../actors/runner.js';
-import { redisQueue, type RedisQueueOptions } from '../../../adapters/queue/redis.js';
-import type { QueueBackend } from '../../../adapters/queue/types.js';
+import { createRunner, type Runner, type RunnerOptions } from '../../../actors/worker/worker.js';
+import { redisQueue, type RedisQueueOptions } from '../../../adapters/worker/redis.js';
+import type { QueueBackend } from '../../../adapters/worker/types.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
 
 /**

@@ -4,8 +4,8 @@
  * Each finished job increments `runs[id]` in Redis, so the parent counts runs across processes.
  */
 import { Redis } from 'ioredis';
-import { createRunner } from '../../../actors/runner.js';
-import { redisQueue } from '../../../adapters/queue/redis.js';
+import { createRunner } from '../../../actors/worker/worker.js';
+import { redisQueue } from '../../../adapters/worker/redis.js';
 
 const url = process.env.SW_WORKER_CHILD_URL;
 if (url) {

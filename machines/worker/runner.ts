@@ -1,0 +1,271 @@
+import { assign, emit, fromCallback, fromPromise, setup } from 'xstate';
+import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import { msUntil, now } from '../clock.js';
+
+/**
+ * One job runner: registers, pulls batches of jobs while it has room, waits (woken or timed, never
+ * a busy poll) when there is nothing to do, heartbeats its alive deadline and recovers dead
+ * runners' jobs, and drains on stop.
+ *
+ *   starting ─→ running ∥ work:     pulling ⇄ saturated | idle | backoff
+ *                       ∥ liveness: alive ⇄ beating (heartbeat + recovery)
+ *            ─→ draining: finishing (in-flight jobs, up to the deadline ∥ liveness) → releasing → stopped
+ *
+ * Jobs themselves never pass through the chart (DESIGN.md, hot paths): the facade runs them in its
+ * slots; the chart only sees one event per pulled batch and one when a saturated runner has room.
+ */
+export interface RunnerInput {
+  /** Runner slots: jobs performed at once. Default 10. */
+  threads?: number;
+  /** Jobs per pull. Default 30 (the seed's ReadyQueuePullBatchSize). */
+  pullBatchSize?: number;
+  /** Pull while holding fewer than `ratio × threads` jobs. Default 3 (the seed's NeedPullThresholdRatio). */
+  needPullThresholdRatio?: number;
+  /** How long one heartbeat keeps the runner alive. Default 30 000 ms (the seed's RunnerAliveStatusTTL). */
+  aliveTtlMs?: number;
+  /** Heartbeat period. Default a third of `aliveTtlMs`. */
+  heartbeatEveryMs?: number;
+  /** Longest idle wait before looking again (wake-ups come earlier on new work). Default 1000 ms. */
+  idlePollMs?: number;
+  /** Default drain deadline when `runner.stop` carries none. Default 10 000 ms. */
+  drainTimeoutMs?: number;
+  /**
+   * Longest wait for handing held jobs back and unregistering (a frozen backend never answers)
+   * before stopping anyway; what was not handed back is recovered once `aliveTtlMs` passed.
+   * Default 10 000 ms.
+   */
+  releaseTimeoutMs?: number;
+  /** Backoff while the backend fails. Default 100 ms doubling to 5 s, equal jitter. */
+  backendBackoff?: BackoffOptions;
+}
+
+export interface RunnerContext {
+  threads: number;
+  pullBatchSize: number;
+  needPullThreshold: number;
+  aliveTtlMs: number;
+  heartbeatEveryMs: number;
+  idlePollMs: number;
+  drainTimeoutMs: number;
+  releaseTimeoutMs: number;
+  backendBackoff: BackoffOptions;
+  /** Consecutive backend failures (the backoff attempt). */
+  failures: number;
+  lastError: string | null;
+  /** Absolute time an idle runner looks again. */
+  wakeAt: number | null;
+  /** Absolute time in-flight jobs are aborted and handed back. */
+  drainDeadline: number | null;
+}
+
+/** What one pull reports: jobs taken, jobs now held (buffered + running), the next due time. */
+export interface PullOutput {
+  pulled: number;
+  held: number;
+  nextDueAt: number | null;
+}
+
+export interface HeartbeatOutput {
+  recoveredRunners: string[];
+  recoveredJobs: number;
+}
+
+export type RunnerEvent =
+  | { type: 'runner.stop'; deadlineMs?: number }
+  | { type: 'capacity.available' }
+  | { type: 'work.available' };
+
+export type RunnerEmitted =
+  | { type: 'runner.recovered'; runners: string[]; jobs: number }
+  | { type: 'backend.failed'; error: string };
+
+const notProvided = (name: string) => () => {
+  throw new Error(`not provided: ${name}`);
+};
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Heartbeats (refreshing the alive deadline, recovering dead runners) while running and draining. */
+const liveness = {
+  initial: 'alive',
+  states: {
+    alive: { after: { heartbeat: 'beating' } },
+    beating: {
+      invoke: {
+        id: 'heartbeat',
+        src: 'heartbeat',
+        input: ({ context }: { context: RunnerContext }) => ({ aliveTtlMs: context.aliveTtlMs }),
+        onDone: [{ guard: 'recoveredAny', target: 'alive', actions: 'reportRecovery' }, { target: 'alive' }],
+        onError: { target: 'alive', actions: ['recordFailure', 'reportFailure'] },
+      },
+    },
+  },
+} as const;
+
+export const runnerMachine = setup({
+  types: {
+    input: {} as RunnerInput | undefined,
+    context: {} as RunnerContext,
+    events: {} as RunnerEvent,
+    emitted: {} as RunnerEmitted,
+  },
+  actors: {
+    /** Heartbeats once and hands back whatever this runner id left in its working set. */
+    register: fromPromise<void, { aliveTtlMs: number }>(notProvided('register')),
+    pull: fromPromise<PullOutput, { limit: number }>(notProvided('pull')),
+    /** Sends `work.available` when the backend signals new ready jobs. */
+    watchWork: fromCallback(notProvided('watchWork')),
+    heartbeat: fromPromise<HeartbeatOutput, { aliveTtlMs: number }>(notProvided('heartbeat')),
+    /** Resolves when no job is running any more. */
+    finishInFlight: fromPromise<void>(notProvided('finishInFlight')),
+    /** Aborts what still runs, hands every held job back to ready, flushes acks, unregisters. */
+    release: fromPromise<void>(notProvided('release')),
+  },
+  delays: {
+    backendRetry: ({ context }) => backoffDelay(context.failures, context.backendBackoff),
+    idleWake: ({ context, system }) => msUntil(system, context.wakeAt ?? 0),
+    heartbeat: ({ context }) => context.heartbeatEveryMs,
+    drainDeadline: ({ context, system }) => msUntil(system, context.drainDeadline ?? 0),
+    releaseTimeout: ({ context }) => context.releaseTimeoutMs,
+  },
+  guards: {
+    saturated: ({ context, event }) => (event as unknown as { output: PullOutput }).output.held >= context.needPullThreshold,
+    gotJobs: ({ event }) => (event as unknown as { output: PullOutput }).output.pulled > 0,
+    stopNow: ({ event }) => event.type === 'runner.stop' && event.deadlineMs === 0,
+    recoveredAny: ({ event }) => {
+      const output = (event as unknown as { output: HeartbeatOutput }).output;
+      return output.recoveredJobs > 0 || output.recoveredRunners.length > 0;
+    },
+  },
+  actions: {
+    recordFailure: assign({
+      failures: ({ context }) => context.failures + 1,
+      lastError: ({ event }) => errorMessage((event as unknown as { error: unknown }).error),
+    }),
+    reportFailure: emit(({ event }) => ({ type: 'backend.failed' as const, error: errorMessage((event as unknown as { error: unknown }).error) })),
+    clearFailures: assign({ failures: 0 }),
+    recordReleaseTimeout: assign({ lastError: 'release timed out: held jobs are recovered once aliveTtlMs passed' }),
+    reportReleaseTimeout: emit({ type: 'backend.failed' as const, error: 'release timed out' }),
+    setWakeAt: assign({
+      wakeAt: ({ context, event, system }) => {
+        const poll = now(system) + context.idlePollMs;
+        const due = (event as unknown as { output: PullOutput }).output.nextDueAt;
+        return due === null ? poll : Math.min(poll, due);
+      },
+    }),
+    setDrainDeadline: assign({
+      drainDeadline: ({ context, event, system }) =>
+        now(system) + (event.type === 'runner.stop' && event.deadlineMs !== undefined ? event.deadlineMs : context.drainTimeoutMs),
+    }),
+    reportRecovery: emit(({ event }) => {
+      const output = (event as unknown as { output: HeartbeatOutput }).output;
+      return { type: 'runner.recovered' as const, runners: output.recoveredRunners, jobs: output.recoveredJobs };
+    }),
+  },
+}).createMachine({
+  id: 'runner',
+  context: ({ input }) => {
+    const threads = input?.threads ?? 10;
+    const aliveTtlMs = input?.aliveTtlMs ?? 30_000;
+    return {
+      threads,
+      pullBatchSize: input?.pullBatchSize ?? 30,
+      needPullThreshold: threads * (input?.needPullThresholdRatio ?? 3),
+      aliveTtlMs,
+      heartbeatEveryMs: input?.heartbeatEveryMs ?? Math.floor(aliveTtlMs / 3),
+      idlePollMs: input?.idlePollMs ?? 1000,
+      drainTimeoutMs: input?.drainTimeoutMs ?? 10_000,
+      releaseTimeoutMs: input?.releaseTimeoutMs ?? 10_000,
+      backendBackoff: input?.backendBackoff ?? { initialMs: 100, maxMs: 5000, jitter: 'equal' },
+      failures: 0,
+      lastError: null,
+      wakeAt: null,
+      drainDeadline: null,
+    };
+  },
+  initial: 'starting',
+  states: {
+    starting: {
+      invoke: {
+        id: 'register',
+        src: 'register',
+        input: ({ context }) => ({ aliveTtlMs: context.aliveTtlMs }),
+        onDone: { target: 'running', actions: 'clearFailures' },
+        onError: { target: 'startBackoff', actions: ['recordFailure', 'reportFailure'] },
+      },
+      on: { 'runner.stop': { target: 'draining', actions: 'setDrainDeadline' } },
+    },
+    startBackoff: {
+      after: { backendRetry: 'starting' },
+      on: { 'runner.stop': { target: 'draining', actions: 'setDrainDeadline' } },
+    },
+    running: {
+      type: 'parallel',
+      on: { 'runner.stop': { target: 'draining', actions: 'setDrainDeadline' } },
+      states: {
+        work: {
+          initial: 'pulling',
+          states: {
+            pulling: {
+              tags: ['ready'],
+              invoke: {
+                id: 'pull',
+                src: 'pull',
+                input: ({ context }) => ({ limit: context.pullBatchSize }),
+                onDone: [
+                  { guard: 'saturated', target: 'saturated', actions: 'clearFailures' },
+                  { guard: 'gotJobs', target: 'pulling', reenter: true, actions: 'clearFailures' },
+                  { target: 'idle', actions: ['clearFailures', 'setWakeAt'] },
+                ],
+                onError: { target: 'backoff', actions: ['recordFailure', 'reportFailure'] },
+              },
+            },
+            saturated: {
+              tags: ['ready'],
+              on: { 'capacity.available': 'pulling' },
+            },
+            idle: {
+              tags: ['ready'],
+              invoke: { id: 'watchWork', src: 'watchWork' },
+              after: { idleWake: 'pulling' },
+              on: { 'work.available': 'pulling' },
+            },
+            backoff: {
+              after: { backendRetry: 'pulling' },
+            },
+          },
+        },
+        liveness,
+      },
+    },
+    draining: {
+      initial: 'finishing',
+      states: {
+        finishing: {
+          // Still heartbeating: a drain may outlast aliveTtlMs, and a runner that stopped beating
+          // would have its running jobs recovered and run elsewhere at the same time.
+          type: 'parallel',
+          states: {
+            jobs: {
+              invoke: { id: 'finishInFlight', src: 'finishInFlight', onDone: '#runner.draining.releasing', onError: '#runner.draining.releasing' },
+            },
+            liveness,
+          },
+          after: { drainDeadline: 'releasing' },
+          // A stop with deadline 0 while draining (the host's deadline passed): hand back now.
+          on: { 'runner.stop': { guard: 'stopNow', target: 'releasing' } },
+        },
+        releasing: {
+          invoke: {
+            id: 'release',
+            src: 'release',
+            onDone: '#runner.stopped',
+            onError: { target: '#runner.stopped', actions: ['recordFailure', 'reportFailure'] },
+          },
+          after: { releaseTimeout: { target: '#runner.stopped', actions: ['recordReleaseTimeout', 'reportReleaseTimeout'] } },
+        },
+      },
+    },
+    stopped: { type: 'final' },
+  },
+});
