@@ -1,12 +1,15 @@
-import { createActor, type AnyActorLogic, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
-import { brokenActor, clearTimer, isFacade, isMachine, STOP_GRACE_MS, wallClock, withDeadline } from './incarnation.js';
+import type { AnyActorLogic, AnyActorRef, AnyEventObject, Snapshot } from 'xstate';
 import type { Facade, HostEnv } from '../actors/host.js';
-import { ConfigError, describeError } from '../errors/base.js';
+import { describeError } from '../errors/base.js';
 import type { Clock } from '../machines/clock.js';
-import { rearmDelays } from '../machines/xstate-internals.js';
-import { decideRestart, type RestartPolicy } from './restart-policy.js';
+import { actorStatus, kindOf } from './actor-status.js';
+import { drainBy, drainStep, releaseBy } from './drain.js';
+import { brokenActor, buildIncarnation, releaseIncarnation, startIncarnation } from './incarnation.js';
+import type { RestartPolicy } from './restart-policy.js';
+import { Supervisor } from './supervisor.js';
 import type { ActorStatus, HostedActor, HostedStatus, RuntimeEvents, Spawnable, SpawnOptions, StopOutcome } from './types.js';
 
+/** What the runtime shares with each actor it hosts. */
 export interface HostContext {
   env: Omit<HostEnv, 'id'>;
   clock: Clock;
@@ -16,9 +19,11 @@ export interface HostContext {
 }
 
 /**
- * One hosted actor and its incarnations: creates it, watches it for errors, restarts it under its
- * policy, and drains and stops it. Every observer it attaches has an `error` callback, so an actor
- * error never reaches XState's unhandled-error path (which would exit the process, #3645).
+ * One hosted actor: the handle that stays the same across its incarnations, and the lifecycle that
+ * moves it from one to the next. It creates an incarnation (incarnation.ts), watches it for errors,
+ * restarts it under its policy (supervisor.ts), and drains and stops it (drain.ts). Every observer
+ * it attaches has an `error` callback, so an actor error never reaches XState's unhandled-error path
+ * (which would exit the process, #3645).
  */
 export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   readonly id: string;
@@ -26,12 +31,10 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   private currentFacade: Facade | undefined;
   private readonly listeners = new Set<(snapshot: Snapshot<unknown>) => void>();
   private state: HostedStatus = 'starting';
-  private restarts = 0;
+  private readonly supervisor: Supervisor;
   private errors = 0;
-  private readonly restartTimes: number[] = [];
   private lastError: ActorStatus['lastError'] = null;
   private startedAt = 0;
-  private restartTimer: unknown;
   /** Numbers the incarnations: callbacks of an older one never act on the current one. */
   private incarnation = 0;
   /** The incarnation whose snapshots reach `subscribe` listeners (0 once it is being released). */
@@ -46,6 +49,7 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     private readonly host: HostContext,
   ) {
     this.id = options.id;
+    this.supervisor = new Supervisor(host.clock, host.now);
   }
 
   get ref(): AnyActorRef {
@@ -58,8 +62,7 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
 
   /** The facade when there is one, so `/status` can show its own status. */
   get kind(): ActorStatus['kind'] {
-    if (typeof this.spawnable === 'function') return 'facade';
-    return isMachine(this.spawnable) ? 'machine' : 'logic';
+    return kindOf(this.spawnable);
   }
 
   start(): void {
@@ -85,27 +88,8 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   }
 
   status(): ActorStatus {
-    const snapshot = this.actor.getSnapshot() as Snapshot<unknown> & { value?: unknown; machine?: { id: string }; hasTag?: (t: string) => boolean };
-    const status: ActorStatus = {
-      id: this.id,
-      kind: this.kind,
-      machineId: snapshot.machine?.id ?? null,
-      state: (snapshot.value as ActorStatus['state']) ?? null,
-      status: this.state,
-      ready: this.state === 'running' && snapshot.status === 'active' && snapshot.hasTag?.('ready') === true,
-      restarts: this.restarts,
-      errors: this.errors,
-      lastError: this.lastError,
-      startedAt: new Date(this.startedAt).toISOString(),
-    };
-    if (this.currentFacade) {
-      try {
-        status.details = this.currentFacade.status();
-      } catch (error) {
-        status.details = { error: describeError(error).message };
-      }
-    }
-    return status;
+    const { id, kind, state: status, errors, lastError, startedAt } = this;
+    return actorStatus({ id, kind, status, restarts: this.supervisor.restarts, errors, lastError, startedAt }, this.actor, this.currentFacade);
   }
 
   /**
@@ -119,8 +103,7 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
   }
 
   private async stopOnce(deadline: number): Promise<StopOutcome> {
-    clearTimer(this.host.clock, this.restartTimer);
-    this.restartTimer = undefined;
+    this.supervisor.stop();
     if (this.state !== 'running' && this.state !== 'starting') {
       // failed, done or waiting for a restart: release what is left (the facade of a done actor).
       await this.finishBy(deadline);
@@ -129,14 +112,13 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     }
     let outcome: StopOutcome = 'stopped';
     const errorsBefore = this.errors;
-    const drain = this.drainStep();
+    const drain = drainStep(this.actor, this.currentFacade);
     if (drain) {
       const interrupted = new Promise<void>((resolve) => (this.interruptDrain = resolve));
-      // A drain that throws (even synchronously) or rejects did not drain cleanly; it never aborts the stop.
-      const work = new Promise<unknown>((resolve) => resolve(drain())).catch((error: unknown) => this.recordError(error));
-      const clean = await withDeadline(Promise.race([work, interrupted]), deadline - Date.now(), wallClock);
+      const ended = await drainBy(drain, interrupted, deadline, (error) => this.recordError(error));
       this.interruptDrain = undefined;
-      outcome = clean && this.errors === errorsBefore ? 'drained' : 'cut';
+      // Clean only when it ended in time and the actor raised no error meanwhile.
+      outcome = ended && this.errors === errorsBefore ? 'drained' : 'cut';
     }
     if (!(await this.finishBy(deadline))) outcome = 'cut';
     this.state = 'stopped';
@@ -144,34 +126,8 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     return outcome;
   }
 
-  /** Releases the incarnation, waiting for it at most until the deadline plus a short grace. */
-  private async finishBy(deadline: number): Promise<boolean> {
-    const ms = Math.max(0, deadline - Date.now()) + STOP_GRACE_MS;
-    const released = await withDeadline(this.finish(), ms, wallClock);
-    if (!released) this.host.env.logger?.warn('actor did not stop in time: left behind', { id: this.id, waitedMs: ms });
-    return released;
-  }
-
-  /** The actor's drain step: a facade's `drain()`, or a `drain` event its machine accepts. */
-  private drainStep(): (() => Promise<unknown>) | undefined {
-    const facade = this.currentFacade;
-    if (facade?.drain) return () => facade.drain!();
-    const snapshot = this.actor.getSnapshot() as { can?: (e: AnyEventObject) => boolean; status: string };
-    let accepts: boolean;
-    try {
-      accepts = snapshot.status === 'active' && typeof snapshot.can === 'function' && snapshot.can({ type: 'drain' });
-    } catch (error) {
-      // `can` runs the chart's guards: one that throws is a failed drain, not a failed stop.
-      return () => Promise.reject(error);
-    }
-    if (!accepts) return undefined;
-    return () =>
-      new Promise<void>((resolve) => {
-        const done = (s: Snapshot<unknown> & { hasTag?: (t: string) => boolean }) => s.status !== 'active' || s.hasTag?.('drained') === true;
-        const sub = this.actor.subscribe({ next: (s) => done(s) && (sub.unsubscribe(), resolve()), error: () => resolve(), complete: () => resolve() });
-        this.actor.send({ type: 'drain' });
-        if (done(this.actor.getSnapshot())) (sub.unsubscribe(), resolve());
-      });
+  private finishBy(deadline: number): Promise<boolean> {
+    return releaseBy(() => this.finish(), deadline, this.id, this.host.env.logger);
   }
 
   private incarnate(snapshot?: Snapshot<unknown>): void {
@@ -181,23 +137,9 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     this.currentFacade = undefined;
     const env: HostEnv = { id: this.id, ...this.host.env };
     try {
-      if (typeof this.spawnable === 'function') {
-        const facade = this.spawnable(env);
-        if (!isFacade(facade)) throw new ConfigError(`spawn "${this.id}": the factory did not return a facade ({ actor, start, stop, status })`, { id: this.id });
-        this.currentFacade = facade;
-        this.actor = facade.actor;
-      } else {
-        // Only defined options: XState spreads them over its defaults, so `clock: undefined` would
-        // replace the default clock and break every delay.
-        const { inspect, clock } = this.host.env;
-        this.actor = createActor(this.spawnable as AnyActorLogic, {
-          id: this.id,
-          input: this.options.input,
-          ...(snapshot ? { snapshot } : {}),
-          ...(inspect ? { inspect } : {}),
-          ...(clock ? { clock } : {}),
-        });
-      }
+      const built = buildIncarnation(this.spawnable, this.options, env, snapshot);
+      this.currentFacade = built.facade;
+      this.actor = built.actor;
       // Kept for the incarnation's whole life (also while it is released), so an error it raises
       // late always has an observer with an `error` callback.
       this.actor.subscribe({
@@ -213,23 +155,9 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
       return;
     }
     this.live = n;
-    if (this.currentFacade) {
-      const facade = this.currentFacade;
-      Promise.resolve()
-        .then(() => (this.stopping || n !== this.incarnation ? undefined : facade.start()))
-        .catch((error: unknown) => this.onError(error, n));
-    } else {
-      this.actor.start();
-      if (snapshot) {
-        try {
-          rearmDelays(this.actor);
-        } catch (error) {
-          this.onError(error, n);
-          return;
-        }
-      }
-    }
-    this.host.emit('actor.started', { id: this.id, restarts: this.restarts });
+    const superseded = () => this.stopping !== undefined || n !== this.incarnation;
+    if (!startIncarnation({ actor: this.actor, facade: this.currentFacade }, snapshot, superseded, (error) => this.onError(error, n))) return;
+    this.host.emit('actor.started', { id: this.id, restarts: this.supervisor.restarts });
   }
 
   private onSnapshot(snapshot: Snapshot<unknown>, n: number): void {
@@ -269,35 +197,22 @@ export class Hosted implements HostedActor<AnyActorLogic, Facade> {
     }
     const { message, code, at } = this.recordError(error);
     void this.finish();
-    const policy = this.options.restart ?? this.host.policy;
-    // Only the restarts inside the window matter: forget older ones (a rarely failing actor lives long).
-    if (policy !== 'never') while (this.restartTimes.length && at - this.restartTimes[0]! >= policy.withinMs) this.restartTimes.shift();
-    const decision = decideRestart(policy, this.restartTimes, at);
+    const decision = this.supervisor.decide(this.options.restart ?? this.host.policy, at);
     if (!decision.restart) {
       this.state = 'failed';
-      this.host.emit('actor.failed', { id: this.id, restarts: this.restarts, message, code });
+      this.host.emit('actor.failed', { id: this.id, restarts: this.supervisor.restarts, message, code });
       return;
     }
     this.state = 'restarting';
-    this.restartTimer = this.host.clock.setTimeout(() => {
-      this.restartTimer = undefined;
-      if (this.stopping) return;
-      this.restarts++;
-      this.restartTimes.push(this.host.now());
-      this.host.emit('actor.restarted', { id: this.id, restarts: this.restarts, afterMs: decision.delayMs });
+    this.supervisor.schedule(decision.delayMs, () => {
+      this.host.emit('actor.restarted', { id: this.id, restarts: this.supervisor.restarts, afterMs: decision.delayMs });
       this.incarnate();
-    }, decision.delayMs);
+    });
   }
 
-  /** Releases the current incarnation: stops the facade or the actor (its snapshots no longer reach listeners). */
-  private async finish(): Promise<void> {
+  /** Releases the current incarnation: its snapshots no longer reach listeners, and it is stopped. */
+  private finish(): Promise<void> {
     this.live = 0;
-    const facade = this.currentFacade;
-    try {
-      if (facade) await facade.stop();
-      else this.actor.stop();
-    } catch (error) {
-      this.host.env.logger?.warn('stopping actor threw', { id: this.id, error: describeError(error).message });
-    }
+    return releaseIncarnation({ actor: this.actor, facade: this.currentFacade }, this.id, this.host.env.logger);
   }
 }

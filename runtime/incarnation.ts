@@ -1,8 +1,81 @@
-import { createActor, type AnyActorLogic, type AnyActorRef } from 'xstate';
-import type { Facade } from '../actors/host.js';
-import type { Clock } from '../machines/clock.js';
+import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot } from 'xstate';
+import type { Facade, HostEnv } from '../actors/host.js';
+import type { Logger } from '../adapters/logger.js';
+import { ConfigError, describeError } from '../errors/base.js';
+import { rearmDelays } from '../machines/xstate-internals.js';
+import type { Spawnable, SpawnOptions } from './types.js';
 
-// What Hosted needs around an incarnation: telling logic kinds apart, and waiting with a deadline.
+/**
+ * One incarnation of a hosted actor: what a spawn or a restart creates, and an error or a stop
+ * releases. `Hosted` numbers the incarnations and decides when; this file knows how, for bare logic
+ * and for facades alike.
+ */
+export interface Incarnation {
+  /** The XState actor: the logic's own, or the facade's root actor. */
+  actor: AnyActorRef;
+  /** Set when the spawnable is a facade factory. */
+  facade: Facade | undefined;
+}
+
+/** Builds an incarnation, not started yet. Throws when the factory or the logic cannot be built. */
+export function buildIncarnation(spawnable: Spawnable, options: SpawnOptions, env: HostEnv, snapshot?: Snapshot<unknown>): Incarnation {
+  if (typeof spawnable === 'function') {
+    const facade = spawnable(env);
+    if (!isFacade(facade)) throw new ConfigError(`spawn "${env.id}": the factory did not return a facade ({ actor, start, stop, status })`, { id: env.id });
+    return { actor: facade.actor, facade };
+  }
+  // Only defined options: XState spreads them over its defaults, so `clock: undefined` would
+  // replace the default clock and break every delay.
+  const { inspect, clock } = env;
+  const actor = createActor(spawnable as AnyActorLogic, {
+    id: env.id,
+    input: options.input,
+    ...(snapshot ? { snapshot } : {}),
+    ...(inspect ? { inspect } : {}),
+    ...(clock ? { clock } : {}),
+  });
+  return { actor, facade: undefined };
+}
+
+/**
+ * Starts a built incarnation; its errors go to `onError`. A facade starts on a later microtask (a
+ * `start()` that throws is then caught like one that rejects), and only if no stop or newer
+ * incarnation has `superseded` it by then. A restored snapshot gets its `after` timers re-armed.
+ * Returns false when the start failed at once.
+ */
+export function startIncarnation(
+  { actor, facade }: Incarnation,
+  snapshot: Snapshot<unknown> | undefined,
+  superseded: () => boolean,
+  onError: (error: unknown) => void,
+): boolean {
+  if (facade) {
+    Promise.resolve()
+      .then(() => (superseded() ? undefined : facade.start()))
+      .catch(onError);
+    return true;
+  }
+  actor.start();
+  if (snapshot) {
+    try {
+      rearmDelays(actor);
+    } catch (error) {
+      onError(error);
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Stops the facade or the actor. A stop that throws is logged, never raised: the stop or restart goes on. */
+export async function releaseIncarnation({ actor, facade }: Incarnation, id: string, logger: Logger | undefined): Promise<void> {
+  try {
+    if (facade) await facade.stop();
+    else actor.stop();
+  } catch (error) {
+    logger?.warn('stopping actor threw', { id, error: describeError(error).message });
+  }
+}
 
 /** Stands in for an actor that could not be created, so status() and the handle keep working. */
 export function brokenActor(error: unknown): AnyActorRef {
@@ -11,43 +84,10 @@ export function brokenActor(error: unknown): AnyActorRef {
   return createActor(logic as unknown as AnyActorLogic) as AnyActorRef;
 }
 
-export function isFacade(value: unknown): value is Facade {
+function isFacade(value: unknown): value is Facade {
   const facade = value as Partial<Facade> | null;
   return (
     typeof facade === 'object' && facade !== null && typeof facade.actor?.subscribe === 'function' &&
     typeof facade.start === 'function' && typeof facade.stop === 'function' && typeof facade.status === 'function'
   );
-}
-
-export function isMachine(logic: AnyActorLogic): boolean {
-  return typeof (logic as { root?: unknown }).root === 'object' && typeof (logic as { provide?: unknown }).provide === 'function';
-}
-
-/** Node's own timers: shutdown deadlines are real time whatever clock drives the charts. */
-export const wallClock: Clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout) };
-
-export function clearTimer(clock: Clock, timer: unknown): void {
-  if (timer !== undefined) clock.clearTimeout(timer);
-}
-
-/** How long stop waits past its deadline for an actor's hard stop (a facade's `stop()`) to finish. */
-export const STOP_GRACE_MS = 1000;
-
-/** The longest delay a Node timer takes; longer ones fire after 1 ms (TimeoutOverflowWarning). */
-const MAX_TIMER_MS = 2_147_483_647;
-
-/**
- * Resolves true when `work` settles within `ms`, false when the deadline came first. `Infinity`
- * waits for as long as it takes (a timer would overflow and fire at once); NaN counts as no time.
- */
-export function withDeadline(work: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
-  if (!(ms > 0)) return Promise.resolve(false);
-  if (ms > MAX_TIMER_MS) return work.then(() => true, () => true);
-  return new Promise((resolve) => {
-    const timer = clock.setTimeout(() => resolve(false), ms);
-    work.then(
-      () => (clock.clearTimeout(timer), resolve(true)),
-      () => (clock.clearTimeout(timer), resolve(true)),
-    );
-  });
 }

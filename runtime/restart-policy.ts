@@ -1,6 +1,8 @@
+import { MAX_TIMER_MS } from './wall-clock.js';
+
 /**
  * Supervision: what happens when a hosted actor errors. Pure, so the decision is tested apart from
- * timers; `Hosted` applies it.
+ * timers; `Supervisor` applies it.
  */
 export type RestartPolicy =
   | 'never'
@@ -41,6 +43,6 @@ export function validateRestartPolicy(policy: RestartPolicy): string | undefined
   }
   if (policy.maxBackoffMs < policy.backoffMs) return 'restart.maxBackoffMs must be >= restart.backoffMs';
   // A longer timer overflows in Node and fires after 1 ms: a crash loop instead of a long pause.
-  if (policy.maxBackoffMs > 2_147_483_647) return 'restart.maxBackoffMs must be <= 2147483647 (about 24.8 days)';
+  if (policy.maxBackoffMs > MAX_TIMER_MS) return `restart.maxBackoffMs must be <= ${MAX_TIMER_MS} (about 24.8 days)`;
   return undefined;
 }

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors/base.js';
 import { DuplicateActorIdError, RuntimeStoppedError } from '../errors/runtime.js';
 import { silentLogger } from '../adapters/logger.js';
 import { Hosted } from './hosted.js';
-import { wallClock } from './incarnation.js';
+import { wallClock } from './wall-clock.js';
 import { defaultRestartPolicy, validateRestartPolicy } from './restart-policy.js';
 import { renderMetrics } from './metrics.js';
 import { serveStatus, type StatusServer, type StatusServerOptions } from './status-server.js';

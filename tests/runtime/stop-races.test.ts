@@ -211,7 +211,7 @@ test('restart times outside the window are forgotten (no growth for a rarely fai
     actor.send({ type: 'fail' } as never);
     await eventually(() => actor.status().restarts === i && actor.status().status === 'running', `restart ${i}`);
   }
-  assert.ok((actor as unknown as { restartTimes: number[] }).restartTimes.length <= 1, 'old restart times dropped');
+  assert.ok((actor as unknown as { supervisor: { restartTimes: number[] } }).supervisor.restartTimes.length <= 1, 'old restart times dropped');
   await runtime.stop({ deadlineMs: 0 });
 });
 
