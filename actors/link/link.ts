@@ -13,11 +13,11 @@ import { resolveLinkOptions, type LinkOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { socketActor } from './socket.js';
 import { Reports } from './reports.js';
-import { TaskRunner } from './tasks.js';
+import { TaskHandlers } from './task-handlers.js';
 import { Every, realClock } from './timers.js';
 
 export type { LinkOptions } from './options.js';
-export type { TaskContext, TaskHandler } from './tasks.js';
+export type { TaskContext, TaskHandler } from './task-handlers.js';
 export type { Link, LinkCounters, LinkStatus } from './types.js';
 export { LogBuffer } from './log-buffer.js';
 
@@ -72,7 +72,7 @@ export function createLink(options: LinkOptions): Link {
 
   const reports = new Reports(outbox, clock, o.logBufferSize, o.logFlushIntervalMs);
 
-  const tasks = new TaskRunner({
+  const tasks = new TaskHandlers({
     confirm: (requestId, taskId) => reports.confirm(requestId, taskId),
     log: (requestId, taskId, line) => reports.logBuffered(requestId, taskId, line),
     lateLog: (requestId, taskId, line) => reports.log(requestId, taskId, line),

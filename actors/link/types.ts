@@ -3,7 +3,7 @@ import type { TaskResultPayload } from '../../adapters/link/protocol.js';
 import type { linkMachine } from '../../machines/link/link.js';
 import type { Facade } from '../host.js';
 import type { LogBuffer } from './log-buffer.js';
-import type { TaskHandler } from './tasks.js';
+import type { TaskHandler } from './task-handlers.js';
 
 /** Counters and gauges of a link (flat snake_case names, for /metrics). */
 export type LinkCounters = {

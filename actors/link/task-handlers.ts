@@ -23,7 +23,8 @@ export interface TaskRun {
   params: unknown;
 }
 
-export interface TaskRunnerPorts {
+/** Where a task's reports go (the link's `Reports`). */
+export interface TaskReportPorts {
   confirm(requestId: string, taskId: string): void;
   log(requestId: string, taskId: string, line: string): void;
   /** A line logged after the task's result: sent at once (no buffer would flush it in order). */
@@ -38,10 +39,11 @@ export interface TaskRunnerPorts {
 const REMEMBERED_TASKS = 10_000;
 
 /**
- * Runs `task.run` frames: confirm, the handler (several at once), then the result. An unknown
- * task type gets a `failed` result naming it; a handler's throw becomes a `failed` result.
+ * The registered task handlers, and the tasks they are running: each `task.run` frame gets its
+ * confirm, its handler (several at once), then its result. An unknown task type gets a `failed`
+ * result naming it; a handler's throw becomes a `failed` result.
  */
-export class TaskRunner {
+export class TaskHandlers {
   private readonly handlers = new Map<string, TaskHandler>();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly seen = new Set<string>();
@@ -49,7 +51,7 @@ export class TaskRunner {
   private abortReason: string | null = null;
   readonly counts = { started: 0, succeeded: 0, failed: 0, unknownType: 0, duplicates: 0 };
 
-  constructor(private readonly ports: TaskRunnerPorts) {}
+  constructor(private readonly ports: TaskReportPorts) {}
 
   register(type: string, handler: TaskHandler): void {
     this.handlers.set(type, handler);
