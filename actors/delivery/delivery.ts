@@ -1,20 +1,12 @@
 import { createHttpClient } from '../../adapters/http/request.js';
-import { businessKey } from '../../adapters/delivery/task-store.js';
-import { createAutoClean } from './auto-clean.js';
+import { createCommands } from './commands.js';
 import { startDispatcherLoop } from './dispatcher-loop.js';
-import { facadeState } from './facade-state.js';
-import { KeyClaims } from './key-claims.js';
+import { createLifecycle } from './lifecycle.js';
+import { LiveTasks } from './live-tasks.js';
 import type { AutoHttpOptions } from './options.js';
-import { requestMethods } from './request-methods.js';
-import { TaskRunner } from './runner.js';
 import { Semaphore } from './semaphore.js';
-import { resolveSettings } from './settings.js';
-import { createShutdown, waitUntilIdle } from './shutdown.js';
-import { createSleeper } from './sleeper.js';
+import { createSleeper, resolveSettings } from './settings.js';
 import { deliveryCounters, deliveryStatus } from './status.js';
-import { createStoreScan } from './store-scan.js';
-import { createSubmit } from './submit.js';
-import { createTaskCommands } from './task-commands.js';
 import { attemptSteps, taskLogic } from './task-logic.js';
 import type { AutoHttp } from './types.js';
 
@@ -33,9 +25,12 @@ export type { AutoHttp, DeliveryResult, DeliveryStatus } from './types.js';
  * its first failure on, the task is an actor of machines/delivery/delivery.ts on the host's clock and
  * inspector.
  *
- * The parts, each in actors/delivery/: settings (options with defaults), the runner of tasks in
- * progress, the store scan and auto-clean the loop runs, the request path (submit), per-task
- * stop/retry, drain/close (shutdown), and status/counters.
+ * The parts, each in actors/delivery/ and each the only owner of its state: settings (options
+ * with defaults, the sleeper), the live tasks (in progress here, their counters, key claims), the
+ * dispatcher loop (scan, auto-clean, the store's counts), the commands (requests, stopTask, retry,
+ * their counters), the lifecycle (drain/close, the draining and released flags), and status.
+ * They refer to each other in a circle (the loop picks live tasks, a released task wakes the loop,
+ * the lifecycle closes both, both read its flags): hence the closures over parts made further down.
  */
 export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   const settings = resolveSettings(options);
@@ -44,50 +39,48 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   const http = createHttpClient({ connections: settings.maxConcurrent, connectTimeoutMs: settings.requestTimeoutMs, ...options.http });
   const slots = new Semaphore(settings.maxConcurrent);
   const steps = attemptSteps({ store, http: http.send, slots, callbacks, requestTimeoutMs: settings.requestTimeoutMs, maxResponseBytes: settings.maxResponseBytes });
-  const state = facadeState();
-  const claims = new KeyClaims();
 
-  const runner = new TaskRunner({
+  const lifecycle = createLifecycle({
+    closeLoop: () => loop.close(),
+    releaseTasks: () => live.releaseAll(),
+    wakeSleepers: sleeper.wakeAll,
+    http,
+    store,
+    ownsStore: settings.ownsStore,
+  });
+  const draining = () => lifecycle.draining;
+
+  const live = new LiveTasks({
     logic: taskLogic(steps),
-    fast: { steps, now, sleep: sleeper.sleep, ...taskInput, closed: () => state.released },
+    fast: { steps, now, sleep: sleeper.sleep, ...taskInput, closed: () => lifecycle.released },
     actorOptions,
     taskInput,
     callbacks,
     logger,
     maxLive,
-    draining: () => state.draining !== undefined,
-    onRelease: () => {
-      if (!state.draining && loop.getSnapshot().context.backlog && runner.size < maxLive / 2) loop.send({ type: 'loop.wake' });
-    },
+    draining,
+    onRelease: () => loop.taskReleased(),
   });
 
   const loop = startDispatcherLoop({
-    scan: createStoreScan({ store, runner, claims, state, maxLive, now }),
-    cleanUp: createAutoClean({ store, runner, state, clean: settings.clean, now }),
-    drain: () => waitUntilIdle(runner, settings.drainTimeoutMs),
-    loopIntervalMs: options.loopIntervalMs,
-    autoCleanIntervalMs: settings.clean.intervalMs,
-    actorOptions,
-    logger,
+    store, live, maxLive, clean: settings.clean, drainTimeoutMs: settings.drainTimeoutMs, draining, now,
+    loopIntervalMs: options.loopIntervalMs, actorOptions, logger,
   });
 
-  const { drain, close } = createShutdown({ loop, runner, state, wakeSleepers: sleeper.wakeAll, http, store, ownsStore: settings.ownsStore });
-  const submit = createSubmit({ store, runner, claims, state, retry: settings.retry, maxBodyBytes: settings.maxBodyBytes, now });
-  const { stopTask, retryTask } = createTaskCommands({ store, runner, claims, state });
-  const sources = { loop, runner, slots, state };
+  const commands = createCommands({ store, live, draining, retry: settings.retry, maxBodyBytes: settings.maxBodyBytes, now });
+  const { calls } = commands;
+  const sources = { loop, live, slots, commands };
 
   return {
-    actor: loop,
-    start() {
-      if (!state.draining) loop.send({ type: 'loop.start' });
-    },
-    drain,
+    actor: loop.actor,
+    start: () => loop.start(),
+    drain: lifecycle.drain,
+    close: lifecycle.close,
+    // `stop()` is the Facade contract's (the whole actor); with a task's key it is the deprecated
+    // alias of stopTask, kept for one release.
     stop: ((businessType?: string, businessId?: string) =>
-      businessType === undefined ? close() : stopTask(businessType, businessId ?? '')) as AutoHttp['stop'],
-    retry: retryTask,
-    close,
-    ...requestMethods(submit),
-    task: async (businessType, businessId) => runner.current(businessKey(businessType, businessId)) ?? store.taskDetailByBusiness(businessType, businessId),
+      businessType === undefined ? lifecycle.close() : calls.stopTask(businessType, businessId ?? '')) as AutoHttp['stop'],
+    ...calls,
     status: () => deliveryStatus(sources),
     counters: () => deliveryCounters(sources),
   };

@@ -17,7 +17,7 @@ export interface FirstAttemptControl {
   halted: boolean;
   /**
    * While sending: a stop to apply to the answer. While recording: the stop or retry that the
-   * chart would apply at `resume` once the write lands (the runner hands it to the chart).
+   * chart would apply at `resume` once the write lands (LiveTasks hands it to the chart).
    */
   command: DeliveryCommand | null;
 }
@@ -28,7 +28,7 @@ export const attemptControl = (): FirstAttemptControl => ({ phase: 'building', h
  * A `stop` / `retry` for a task on the fast path, with the meaning the chart gives it in the same
  * state: building — stop → stopping, retry unhandled; sending / validating — stop is requested,
  * retry cancels it; failure (recording) — the latest of stop / retry is pending; stopping —
- * retry is pending, stop is moot. (A success being recorded ignores both; the runner checks.)
+ * retry is pending, stop is moot. (A success being recorded ignores both; LiveTasks checks.)
  */
 export function commandArrived(control: FirstAttemptControl, type: DeliveryCommand): void {
   if (control.phase === 'building' && !control.halted) {

@@ -56,10 +56,15 @@ export interface AutoHttp extends Facade {
   request(spec: RequestSpec): Promise<DeliveryResult>;
   /** The task as it is now (in progress here first, else the store). */
   task(businessType: string, businessId: string): Promise<DeliveryTask | undefined>;
-  /** Stops the facade for good (the Facade contract); same as `close()`. */
+  /** Stops the whole actor for good (the Facade contract); same as `close()`. */
   stop(): Promise<void>;
-  /** Stops retrying one task: recorded as stopped (an attempt in flight still records its answer). */
+  /**
+   * Stops one task, as `stopTask` does: kept for one release, for callers of the old overload.
+   * @deprecated use `stopTask(businessType, businessId)`; `stop()` stops the whole actor.
+   */
   stop(businessType: string, businessId: string): Promise<DeliveryTask | undefined>;
+  /** Stops retrying one task: recorded as stopped (an attempt in flight still records its answer). */
+  stopTask(businessType: string, businessId: string): Promise<DeliveryTask | undefined>;
   /** Re-arms a stopped or failed task: an attempt now, with its schedule from the start. */
   retry(businessType: string, businessId: string): Promise<DeliveryTask | undefined>;
   /** Lets in-flight attempts finish (bounded by drainTimeoutMs), then releases everything. */

@@ -7,7 +7,7 @@ import { sleep } from '../helpers/ports.js';
 import { fixtures } from './helpers/fixture.js';
 
 /**
- * A task being created, stopped or retried outside the runner is claimed against the loop's scan.
+ * A task being created, stopped or retried outside the live tasks is claimed against the loop's scan.
  * The claim must hold until every call on that key is done: a duplicate call that finished first
  * used to drop it while the original creation was still being written.
  */

@@ -51,7 +51,7 @@ test('stop while a parked failure is being written: the task ends up stopped in 
   slow.hold();
   const first = await delivery.postJson('o', 'late-stop', sink.url, {});
   assert.is(first.status, 'failure');
-  await delivery.stop('o', 'late-stop');
+  await delivery.stopTask('o', 'late-stop');
   slow.release();
   await eventually(async () => (await slow.store.taskDetailByBusiness('o', 'late-stop'))?.status === 'stopped', 'stopped in the store');
   assert.is(delivery.status().live, 0);
@@ -65,7 +65,7 @@ test('late stop whose write fails: retried with the store backoff until it lands
   delivery.start();
   slow.hold();
   await delivery.postJson('o', 'late-stop-fails', sink.url, {});
-  await delivery.stop('o', 'late-stop-fails');
+  await delivery.stopTask('o', 'late-stop-fails');
   slow.failStops(2);
   slow.release();
   await eventually(async () => (await slow.store.taskDetailByBusiness('o', 'late-stop-fails'))?.status === 'stopped', 'stopped in the store', 5000);
@@ -97,7 +97,7 @@ test('stop while a failure to retry soon is being written: handed to the chart, 
   const delivery = f.autoHttp({ store: slow.store, retry: { kind: 'step', intervalMs: 100, times: 0 } });
   slow.hold();
   await delivery.postJson('o', 'late-stop-2', sink.url, {});
-  await delivery.stop('o', 'late-stop-2');
+  await delivery.stopTask('o', 'late-stop-2');
   slow.release();
   await eventually(async () => (await slow.store.taskDetailByBusiness('o', 'late-stop-2'))?.status === 'stopped', 'stopped in the store');
   await sleep(250);

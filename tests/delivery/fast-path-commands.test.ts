@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, SimulatedClock } from 'xstate';
-import { TaskRunner } from '../../actors/delivery/runner.js';
+import { LiveTasks } from '../../actors/delivery/live-tasks.js';
 import { taskLogic, type AttemptSteps } from '../../actors/delivery/task-logic.js';
 import { silentLogger } from '../../adapters/logger.js';
 import { businessKey } from '../../adapters/delivery/task-store.js';
@@ -11,7 +11,7 @@ import type { RetrySchedule } from '../../machines/delivery/schedule.js';
 import { accept2xx, flush, ok, sampleTask } from './helpers/chart-harness.js';
 
 /**
- * Stop and retry arriving during a first attempt: the fast path (with the runner's hand-over to
+ * Stop and retry arriving during a first attempt: the fast path (with the live tasks' hand-over to
  * the chart) must do what the chart does when the same commands reach it in the same state —
  * the same records, in the same order, and the task left live (waiting) or released alike.
  * Every phase × command sequence × answer × schedule (kept in memory, or parked).
@@ -87,11 +87,11 @@ async function viaChart(task: DeliveryTask, phase: Phase, commands: DeliveryComm
 }
 
 async function viaFastPath(task: DeliveryTask, phase: Phase, commands: DeliveryCommand[], first: AttemptResponse) {
-  let runner!: TaskRunner;
+  let tasks!: LiveTasks;
   const key = businessKey(task.businessType, task.businessId);
-  const { steps, recorded } = gatedSteps(phase, first, () => commands.forEach((c) => runner.command(key, c)));
+  const { steps, recorded } = gatedSteps(phase, first, () => commands.forEach((c) => tasks.command(key, c)));
   const clock = new SimulatedClock();
-  runner = new TaskRunner({
+  tasks = new LiveTasks({
     logic: taskLogic(steps),
     fast: { steps, now: () => clock.now(), sleep: async () => {}, taskAddIfSuccess: false, holdMs, closed: () => false },
     actorOptions: { clock },
@@ -102,10 +102,10 @@ async function viaFastPath(task: DeliveryTask, phase: Phase, commands: DeliveryC
     draining: () => false,
     onRelease: () => {},
   });
-  runner.first(task, () => {});
+  tasks.first(task, () => {});
   await settle(clock);
-  const live = runner.has(task.id);
-  runner.releaseAll();
+  const live = tasks.has(task.id);
+  tasks.releaseAll();
   return { recorded, live };
 }
 

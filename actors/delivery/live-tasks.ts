@@ -10,12 +10,8 @@ import type { DeliveryCallbacks } from './options.js';
 import type { TaskLogic } from './task-logic.js';
 import type { DeliveryResult } from './types.js';
 
-/**
- * The tasks in progress in this process, each on the fast path (its first attempt, no actor) or
- * in its chart actor; and the bookkeeping both share: counters, the status callback, the answer
- * to the caller who created the task. The scan, `stop`, `retry` and `task` all look here first.
- */
-interface LiveTask {
+/** One task in progress here: on the fast path (its first attempt, no actor) or in its chart actor. */
+interface TaskEntry {
   key: string;
   /** The chart actor, once the task has one. */
   actor?: Actor<TaskLogic>;
@@ -28,7 +24,7 @@ interface LiveTask {
   answer?: (result: DeliveryResult) => void;
 }
 
-export interface RunnerDeps {
+export interface LiveTasksDeps {
   logic: TaskLogic;
   fast: FirstAttemptDeps;
   /** Passed to every task actor: the host's clock and inspector. */
@@ -44,15 +40,32 @@ export interface RunnerDeps {
   onRelease(): void;
 }
 
-export class TaskRunner {
-  private readonly byId = new Map<number, LiveTask>();
-  private readonly byKey = new Map<string, LiveTask>();
-  readonly recorded: Record<StoredStatus, number> = { sending: 0, success: 0, failure: 0, stopped: 0 };
-  readonly stats = { attempts: 0, callbackErrors: 0, lastError: null as string | null };
-  constructor(private readonly deps: RunnerDeps) {}
+/**
+ * The tasks in progress in this process, and the bookkeeping they share: the counters of attempts
+ * and recorded changes, the status callback, the answer to the caller who created a task. Also
+ * the business keys claimed by calls working on the store outside these tasks. The scan, `stopTask`,
+ * `retry` and `task` all look here first; the counters change only here.
+ */
+export class LiveTasks {
+  private readonly byId = new Map<number, TaskEntry>();
+  private readonly byKey = new Map<string, TaskEntry>();
+  /** Counted: concurrent calls on one key each hold a claim until they are done. */
+  private readonly claims = new Map<string, number>();
+  readonly #recorded: Record<StoredStatus, number> = { sending: 0, success: 0, failure: 0, stopped: 0 };
+  readonly #stats = { attempts: 0, callbackErrors: 0, lastError: null as string | null };
+  constructor(private readonly deps: LiveTasksDeps) {}
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Recorded status changes in this process, by status. */
+  get recorded(): Readonly<Record<StoredStatus, number>> {
+    return this.#recorded;
+  }
+
+  get stats(): Readonly<{ attempts: number; callbackErrors: number; lastError: string | null }> {
+    return this.#stats;
   }
 
   has(id: number): boolean {
@@ -65,10 +78,39 @@ export class TaskRunner {
     return entry && this.taskOf(entry);
   }
 
+  /**
+   * A call is creating, stopping or retrying the stored task of `key`: the scan leaves it alone
+   * until `unclaim`. A caller that hands the task over here unclaims just before (with no await
+   * in between), so the scan never sees the key neither claimed nor in progress.
+   */
+  claim(key: string): void {
+    this.claims.set(key, (this.claims.get(key) ?? 0) + 1);
+  }
+
+  unclaim(key: string): void {
+    const held = (this.claims.get(key) ?? 1) - 1;
+    if (held > 0) this.claims.set(key, held);
+    else this.claims.delete(key);
+  }
+
+  isClaimed(key: string): boolean {
+    return this.claims.has(key);
+  }
+
   /** True while some task is mid-attempt or being recorded (not just waiting for its next retry). */
   busy(): boolean {
     for (const { actor } of this.byId.values()) if (!actor || !actor.getSnapshot().matches('waiting')) return true;
     return false;
+  }
+
+  /** The loop's drain: waiting tasks leave, then wait (bounded) until no attempt is in flight or being recorded. */
+  async waitUntilIdle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.releaseWaiting();
+      if (!this.busy() || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** `task.stop` / `task.retry` to a task in progress; false when it is not in progress here. */
@@ -82,12 +124,12 @@ export class TaskRunner {
 
   /** A status change written to the store: counters and the status callback. */
   recordedChange(task: DeliveryTask, error: string | null): void {
-    this.recorded[task.status]++;
-    if (error) this.stats.lastError = error;
+    this.#recorded[task.status]++;
+    if (error) this.#stats.lastError = error;
     const callback = this.deps.callbacks.onTaskStatusUpdate;
     if (!callback) return;
     const failed = (cause: unknown) => {
-      this.stats.callbackErrors++;
+      this.#stats.callbackErrors++;
       this.deps.logger.warn('onTaskStatusUpdate threw', { taskId: task.id, error: describeError(cause) });
     };
     try {
@@ -100,7 +142,7 @@ export class TaskRunner {
   /** A new task's first attempt, on the fast path; resolves the caller with it. */
   first(task: DeliveryTask, answer: (result: DeliveryResult) => void): void {
     this.attemptFirst(task, answer).catch((error: unknown) => {
-      this.stats.lastError = describeError(error).message;
+      this.#stats.lastError = describeError(error).message;
       this.deps.logger.error('delivery first attempt failed', { taskId: task.id, error: describeError(error) });
     });
   }
@@ -111,7 +153,7 @@ export class TaskRunner {
    */
   run(
     task: DeliveryTask,
-    entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, attempts: task.attempts },
+    entry: TaskEntry = { key: businessKey(task.businessType, task.businessId), task, attempts: task.attempts },
     command?: DeliveryCommand,
   ): void {
     const actor = createActor(this.deps.logic, { input: { task, ...this.deps.taskInput, command }, ...this.deps.actorOptions });
@@ -127,13 +169,13 @@ export class TaskRunner {
       next: (snapshot) => {
         const { attempts } = snapshot.context.task;
         if (attempts > entry.attempts) {
-          this.stats.attempts += attempts - entry.attempts;
+          this.#stats.attempts += attempts - entry.attempts;
           entry.attempts = attempts;
         }
         if (snapshot.status === 'done' || snapshot.value === 'stopped') this.release(entry, task.id);
       },
       error: (error) => {
-        this.stats.lastError = describeError(error).message;
+        this.#stats.lastError = describeError(error).message;
         this.deps.logger.error('delivery task actor failed', { taskId: task.id, error: describeError(error) });
         this.release(entry, task.id);
       },
@@ -153,9 +195,9 @@ export class TaskRunner {
 
   private async attemptFirst(task: DeliveryTask, answer: (result: DeliveryResult) => void): Promise<void> {
     const control: FirstAttemptControl = attemptControl();
-    const entry: LiveTask = { key: businessKey(task.businessType, task.businessId), task, fast: control, answer, attempts: 1 };
+    const entry: TaskEntry = { key: businessKey(task.businessType, task.businessId), task, fast: control, answer, attempts: 1 };
     this.track(task.id, entry);
-    this.stats.attempts++;
+    this.#stats.attempts++;
     let outcome: FirstAttemptOutcome;
     try {
       outcome = await firstAttempt(task, control, this.deps.fast, (decided) => {
@@ -164,7 +206,7 @@ export class TaskRunner {
       });
     } catch (error) {
       // Not recorded (the facade is closing): the store keeps it as sending, the next start retries it.
-      this.stats.lastError = describeError(error).message;
+      this.#stats.lastError = describeError(error).message;
       this.release(entry, task.id);
       return;
     }
@@ -182,11 +224,11 @@ export class TaskRunner {
     this.release(entry, task.id);
   }
 
-  private taskOf(entry: LiveTask): DeliveryTask {
+  private taskOf(entry: TaskEntry): DeliveryTask {
     return entry.actor?.getSnapshot().context.task ?? entry.task;
   }
 
-  private answer(entry: LiveTask, task: DeliveryTask, response: { statusCode: number; body: string } | null, error: string | null) {
+  private answer(entry: TaskEntry, task: DeliveryTask, response: { statusCode: number; body: string } | null, error: string | null) {
     const answer = entry.answer;
     if (!answer) return;
     entry.answer = undefined;
@@ -196,13 +238,13 @@ export class TaskRunner {
     });
   }
 
-  private track(id: number, entry: LiveTask) {
+  private track(id: number, entry: TaskEntry) {
     this.byId.set(id, entry);
     this.byKey.set(entry.key, entry);
   }
 
   /** Forgets a task that reached a resting point (or was cut short by close). */
-  private release(entry: LiveTask, id: number) {
+  private release(entry: TaskEntry, id: number) {
     if (this.byId.get(id) !== entry) return;
     this.byId.delete(id);
     this.byKey.delete(entry.key);
