@@ -60,3 +60,10 @@ export class JobTimeoutError extends StatewireError {
     super('SW_WORKER_JOB_TIMEOUT', `job ${id} of worker "${name}" timed out after ${timeoutMs} ms`, { id, name, timeoutMs });
   }
 }
+
+/** `declare()` / `declareMany()` after `stop()`: the runner's queue may be closed, so the job is refused, not lost. */
+export class RunnerStoppedError extends StatewireError {
+  constructor(runnerId: string, jobs: number) {
+    super('SW_WORKER_STOPPED', `runner ${runnerId} is stopped: ${jobs} job(s) not declared`, { runnerId, jobs });
+  }
+}

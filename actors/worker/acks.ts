@@ -2,6 +2,7 @@ import type { Logger } from '../../adapters/logger.js';
 import type { JobFailure, QueueBackend } from '../../adapters/worker/types.js';
 import { describeError } from '../../errors/base.js';
 import { backoffDelay } from '../../machines/backoff.js';
+import type { Clock } from '../../machines/clock.js';
 
 /** At most this many ids per script call, so one acknowledgement never blocks Redis for long. */
 const MAX_BATCH = 5000;
@@ -25,12 +26,14 @@ export class Acknowledger {
   private failuresInARow = 0;
   private closed = false;
   /** The backoff wait after a failed flush, cut short by `close()`. */
-  private retryTimer: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  private retryTimer: { timer: unknown; resolve: () => void } | undefined;
 
   constructor(
     private readonly backend: QueueBackend,
     private readonly runnerId: string,
     private readonly now: () => number,
+    /** The host's clock (a SimulatedClock in tests): the backoff after a failed flush waits on it. */
+    private readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
     private readonly logger: Logger,
   ) {}
 
@@ -76,7 +79,7 @@ export class Acknowledger {
         this.logger.warn('worker: acknowledging jobs failed, retrying', { runnerId: this.runnerId, error: this.lastError });
         if (this.closed) return;
         return new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
+          const timer = this.timers.setTimeout(() => {
             this.retryTimer = undefined;
             resolve();
           }, backoffDelay(this.failuresInARow, { initialMs: 50, maxMs: 2000 }));
@@ -98,15 +101,19 @@ export class Acknowledger {
   close(): void {
     this.closed = true;
     if (this.retryTimer) {
-      clearTimeout(this.retryTimer.timer);
+      this.timers.clearTimeout(this.retryTimer.timer as never);
       this.retryTimer.resolve();
       this.retryTimer = undefined;
     }
   }
 
-  /** Flushes until nothing is pending or `deadline` (epoch ms, wall clock) passed. */
+  /**
+   * Flushes until nothing is pending, `deadline` (the host clock's time) passed, or close().
+   * Never a busy wait: each round awaits a flush on the wire or its backoff timer, and a closed
+   * acknowledger (whose flush resolves at once) ends the loop.
+   */
   async flushAll(deadline: number): Promise<void> {
-    while ((this.acks.length || this.failures.length || this.flushing) && Date.now() < deadline) {
+    while (!this.closed && (this.acks.length || this.failures.length || this.flushing) && this.now() < deadline) {
       await (this.flushing ?? this.flush());
     }
   }

@@ -40,6 +40,12 @@ export interface RunnerStatus {
   held: number;
   pendingAcks: number;
   recoveredJobs: number;
+  /** Jobs this runner found in its working set without holding them (a pull whose reply was lost) and handed back. */
+  reconciledJobs: number;
+  /** Reconnects of the backend's connection (0 for a backend without diagnostics, e.g. memory). */
+  backendReconnects: number;
+  /** Failed wake-up subscriptions: idle runners poll every idlePollMs instead. */
+  subscriptionFailures: number;
   lastError: string | null;
 }
 

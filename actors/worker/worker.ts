@@ -5,7 +5,7 @@ import { memoryQueue } from '../../adapters/worker/memory.js';
 import type { JobRecord } from '../../adapters/worker/types.js';
 import { silentLogger } from '../../adapters/logger.js';
 import { ConfigError, describeError } from '../../errors/base.js';
-import { ErrWorkerNotRegistry, WorkerRegistrationClosedError } from '../../errors/worker.js';
+import { ErrWorkerNotRegistry, RunnerStoppedError, WorkerRegistrationClosedError } from '../../errors/worker.js';
 import { now as clockNow } from '../../machines/clock.js';
 import { jobRetryDelayMs } from '../../machines/worker/job-retry.js';
 import { runnerMachine, type RunnerInput } from '../../machines/worker/runner.js';
@@ -21,6 +21,9 @@ export type { JobContext, Worker } from './slots.js';
 export type { DeclareOptions, JobDeclaration } from './declare.js';
 export type { DeadJobView } from './dead.js';
 export type { Runner, RunnerOptions, RunnerStatus } from './api.js';
+
+/** How long a stopping runner keeps retrying acknowledgements before it unregisters anyway. */
+const ACK_FLUSH_ON_STOP_MS = 5000;
 
 export function createRunner(options: RunnerOptions = {}): Runner {
   validateRunnerOptions(options);
@@ -38,26 +41,12 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   let started = false;
   let saturated = false;
   let recoveredJobs = 0;
+  let reconciledJobs = 0;
   let lastError: string | null = null;
   let pullInFlight: Promise<unknown> | undefined;
-  /** Set when a pull failed: its script may have run anyway (a timeout, not a refusal). */
-  let reconcileBeforePull = false;
+  let stopping = false;
   const now = () => clockNow(actor.system);
-
-  /**
-   * A pull that timed out may still have moved jobs into our working set, where nobody would
-   * run them while we live: hand back every id we neither hold nor are acknowledging.
-   * Runs before the next pull, so no pull result can be in between.
-   */
-  async function reconcile(): Promise<void> {
-    const ids = await backend.working(runnerId);
-    const stray = ids.filter((id) => !slots.held.has(id) && !acks.has(id));
-    if (stray.length) {
-      await backend.release(runnerId, stray);
-      logger.warn('worker: handed back jobs of a pull whose reply was lost', { runnerId, jobs: stray.length });
-    }
-    reconcileBeforePull = false;
-  }
+  const timers = options.clock ?? realTimers;
 
   /** Tells a saturated chart it has room again (one event per crossing, not per job). */
   const freeCapacity = () => {
@@ -66,14 +55,14 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     actor.send({ type: 'capacity.available' });
   };
 
-  const acks = new Acknowledger(backend, runnerId, now, logger);
+  const acks = new Acknowledger(backend, runnerId, now, timers, logger);
   const slots = new JobSlots({
     acks,
     threads: options.threads ?? 10,
     runnerId,
     workers,
     signal: abort.signal,
-    clock: options.clock ?? realTimers,
+    clock: timers,
     jobTimeoutMs: options.jobTimeoutMs,
     now,
     retryDelayMs,
@@ -93,19 +82,31 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         // The whole step is tracked, not just the backend call: a drain waits for it, so a
         // pull never lands in the working set of a runner that already unregistered.
         const step = (async () => {
-          if (reconcileBeforePull) await reconcile();
           if (slots.closed) return { pulled: 0, held: slots.held.size, nextDueAt: null };
           const at = now();
           const aliveUntil = at + actor.getSnapshot().context.aliveTtlMs;
-          const result = await backend.pull(runnerId, input.limit, at, highWeight, aliveUntil).catch((error: unknown) => {
-            reconcileBeforePull = true;
-            throw error;
-          });
+          const result = await backend.pull(runnerId, input.limit, at, highWeight, aliveUntil);
           slots.accept(result.jobs);
           return { pulled: result.jobs.length, held: slots.held.size, nextDueAt: result.nextDueAt };
         })();
         pullInFlight = step;
         return step;
+      }),
+      // The chart runs it between pulls (never beside one), so every job of a pull that answered
+      // is held by now: what the working set has beyond held and acknowledging is stray.
+      reconcile: fromPromise(async () => {
+        const ids = await backend.working(runnerId);
+        const stray = ids.filter((id) => !slots.held.has(id) && !acks.has(id));
+        const released = stray.length ? await backend.release(runnerId, stray) : 0;
+        if (released) {
+          reconciledJobs += released;
+          logger.warn('worker: handed back jobs its working set had but it did not hold (a reply lost)', { runnerId, jobs: released });
+        }
+        return { released, held: slots.held.size };
+      }),
+      watchBackend: fromCallback(({ sendBack }) => {
+        const off = backend.onReconnect?.(() => sendBack({ type: 'backend.reconnected' }));
+        return () => void off?.();
       }),
       watchWork: fromCallback(({ sendBack }) => {
         const off = backend.onWork(() => sendBack({ type: 'work.available' }));
@@ -128,7 +129,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         abort.abort();
         slots.abandon();
         try {
-          await acks.flushAll(Date.now() + 5000);
+          await acks.flushAll(now() + ACK_FLUSH_ON_STOP_MS);
           await backend.unregister(runnerId);
         } finally {
           acks.close();
@@ -189,6 +190,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   }
 
   async function stop(stopOptions: { deadlineMs?: number } = {}): Promise<void> {
+    stopping = true;
     if (!started) {
       started = true;
       actor.stop();
@@ -203,6 +205,8 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   }
 
   async function declareMany(jobs: ReadonlyArray<JobDeclaration & { options?: DeclareOptions }>): Promise<JobRecord[]> {
+    // After stop() the queue may be closed (a private memory queue is): the job would never run.
+    if (stopping) throw new RunnerStoppedError(runnerId, jobs.length);
     const at = now();
     const built = jobs.map((job) => {
       if (!workers.has(job.name)) throw new ErrWorkerNotRegistry(job.name);
@@ -266,6 +270,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         held: slots.held.size,
         pendingAcks: acks.pending,
         recoveredJobs,
+        reconciledJobs,
+        backendReconnects: backend.diagnostics?.().reconnects ?? 0,
+        subscriptionFailures: backend.diagnostics?.().subscriptionFailures ?? 0,
         lastError: lastError ?? acks.lastError,
       };
     },
@@ -281,6 +288,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
         worker_overdue: slots.overdue,
         worker_held: slots.held.size,
         worker_recovered_total: recoveredJobs,
+        worker_reconciled_total: reconciledJobs,
+        worker_backend_reconnects_total: backend.diagnostics?.().reconnects ?? 0,
+        worker_subscription_failures_total: backend.diagnostics?.().subscriptionFailures ?? 0,
       };
     },
     dead: (offset = 0, limit = 100) => listDead(backend, offset, limit),

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { silentLogger, type Logger } from '../logger.js';
 import { queueKeys, type QueueKeys } from './keys.js';
 import { withRedisLock } from './lock.js';
 import { resolveRetention, type DeadRetentionOptions } from './retention.js';
@@ -18,6 +19,8 @@ export interface RedisQueueOptions extends DeadRetentionOptions {
   recoverLimit?: number;
   /** TTL of the recovery lock. Default 60 000 ms (the seed's lock terms). */
   recoveryLockTtlMs?: number;
+  /** Where a failed wake-up subscription is reported. Default silent. */
+  logger?: Logger;
 }
 
 type Client = Redis & QueueCommands;
@@ -35,7 +38,9 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
   const recoverLimit = options.recoverLimit ?? 100;
   const promoteBatchSize = options.promoteBatchSize ?? 100;
   const lockTtlMs = options.recoveryLockTtlMs ?? 60_000;
+  const logger = options.logger ?? silentLogger;
   const listeners = new Set<() => void>();
+  const health = { reconnects: 0, subscriptionFailures: 0 };
   let subscriber: Redis | undefined;
   /** After close() no subscription is opened again (it would be a connection nobody closes). */
   let closed = false;
@@ -47,8 +52,29 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
     subscriber.on('message', () => {
       for (const listener of listeners) listener();
     });
-    subscriber.subscribe(keys.notify).catch(() => {});
+    subscriber.subscribe(keys.notify).catch((error: unknown) => {
+      // Runners still find new work, by polling every idlePollMs instead of at once: say so.
+      health.subscriptionFailures++;
+      logger.warn('worker: wake-up subscription failed, idle runners poll instead', {
+        channel: keys.notify,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    });
   }
+
+  // ioredis says 'ready' at the first connect and after each reconnect; only the latter count.
+  let connectedOnce = redis.status === 'ready';
+  const reconnectListeners = new Set<() => void>();
+  const onReady = () => {
+    if (!connectedOnce) {
+      connectedOnce = true;
+      return;
+    }
+    health.reconnects++;
+    for (const listener of reconnectListeners) listener();
+  };
+  // Listened to from the start (and until close()), so the first connect is told from a reconnect.
+  redis.on('ready', onReady);
 
   function addArgs(jobs: readonly NewJob[], now: number): Array<string | number> {
     const args: Array<string | number> = [keys.jobs, keys.waiting, keys.high, keys.low, now, keys.notify];
@@ -176,9 +202,19 @@ export function redisQueue(redis: Redis, options: RedisQueueOptions = {}): Queue
       return () => listeners.delete(listener);
     },
 
+    onReconnect(listener) {
+      if (closed) return () => false;
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+
+    diagnostics: () => ({ ...health }),
+
     async close() {
       closed = true;
       listeners.clear();
+      redis.off('ready', onReady);
+      reconnectListeners.clear();
       const sub = subscriber;
       subscriber = undefined;
       if (sub) sub.disconnect();

@@ -101,6 +101,13 @@ export interface QueueCounts {
   deadTrimmed?: number;
 }
 
+export interface BackendDiagnostics {
+  /** Reconnects of the command connection since the backend was made. */
+  reconnects: number;
+  /** Wake-up subscriptions that failed: runners then find new work by polling (idlePollMs) only. */
+  subscriptionFailures: number;
+}
+
 export interface QueueBackend {
   readonly kind: string;
   /** Queues jobs: ready when due, else waiting. One atomic step per call. */
@@ -143,6 +150,14 @@ export interface QueueBackend {
   counts(): Promise<QueueCounts>;
   /** Calls `listener` when jobs may have become ready (add, release, recover, redrive). */
   onWork(listener: () => void): () => void;
+  /**
+   * Calls `listener` each time the backend's connection is back after a drop (not the first
+   * connect): a call on the wire meanwhile may have run without its reply, so the runner
+   * reconciles its working set. Optional: a backend that never reconnects (memory) has none.
+   */
+  onReconnect?(listener: () => void): () => void;
+  /** Connection health counters, for status and /metrics. Optional, like onReconnect. */
+  diagnostics?(): BackendDiagnostics;
   /** Releases what the backend opened itself (not a client passed in); `onWork` subscribes nothing afterwards. */
   close(): Promise<void>;
 }

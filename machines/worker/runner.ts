@@ -7,12 +7,21 @@ import { msUntil, now } from '../clock.js';
  * a busy poll) when there is nothing to do, heartbeats its alive deadline and recovers dead
  * runners' jobs, and drains on stop.
  *
- *   starting ─→ running ∥ work:     pulling ⇄ saturated | idle | backoff
+ *   starting ─→ running ∥ work:     pulling ⇄ saturated | idle | backoff, reconciling when due
  *                       ∥ liveness: alive ⇄ beating (heartbeat + recovery)
  *            ─→ draining: finishing (in-flight jobs, up to the deadline ∥ liveness) → releasing → stopped
  *
  * Jobs themselves never pass through the chart (DESIGN.md, hot paths): the facade runs them in its
  * slots; the chart only sees one event per pulled batch and one when a saturated runner has room.
+ *
+ * Reconciling: the working set in the backend and the jobs the runner holds can diverge. A pull's
+ * script may run while its reply is lost: the connection dropped mid-reply (the call fails, or
+ * ioredis re-sends it after the reconnect and the second run's reply is the one that arrives), or
+ * Redis was killed after appending it to its AOF. Those jobs sit in a live runner's working set,
+ * which no recovery touches while it heartbeats. So a reconcile (hand back every id of the working
+ * set the runner neither holds nor is acknowledging) is due after a failed pull, after every
+ * reconnect of the backend and after every heartbeat (the slow period), and runs in the work
+ * region between pulls: never beside a pull, whose jobs would not be held yet.
  */
 export interface RunnerInput {
   /** Runner slots: jobs performed at once. Default 10. */
@@ -52,6 +61,8 @@ export interface RunnerContext {
   /** Consecutive backend failures (the backoff attempt). */
   failures: number;
   lastError: string | null;
+  /** A reconcile is owed (failed pull, backend reconnect, heartbeat) and runs before the next pull. */
+  reconcileDue: boolean;
   /** Absolute time an idle runner looks again. */
   wakeAt: number | null;
   /** Absolute time in-flight jobs are aborted and handed back. */
@@ -65,6 +76,12 @@ export interface PullOutput {
   nextDueAt: number | null;
 }
 
+/** What one reconcile did: stray jobs handed back, jobs still held. */
+export interface ReconcileOutput {
+  released: number;
+  held: number;
+}
+
 export interface HeartbeatOutput {
   recoveredRunners: string[];
   recoveredJobs: number;
@@ -73,11 +90,14 @@ export interface HeartbeatOutput {
 export type RunnerEvent =
   | { type: 'runner.stop'; deadlineMs?: number }
   | { type: 'capacity.available' }
-  | { type: 'work.available' };
+  | { type: 'work.available' }
+  /** The backend's connection came back (every reconnect): what was on the wire may have run. */
+  | { type: 'backend.reconnected' };
 
 export type RunnerEmitted =
   | { type: 'runner.recovered'; runners: string[]; jobs: number }
-  | { type: 'backend.failed'; error: string };
+  | { type: 'backend.failed'; error: string }
+  | { type: 'runner.reconciled'; released: number };
 
 const notProvided = (name: string) => () => {
   throw new Error(`not provided: ${name}`);
@@ -95,7 +115,10 @@ const liveness = {
         id: 'heartbeat',
         src: 'heartbeat',
         input: ({ context }: { context: RunnerContext }) => ({ aliveTtlMs: context.aliveTtlMs }),
-        onDone: [{ guard: 'recoveredAny', target: 'alive', actions: 'reportRecovery' }, { target: 'alive' }],
+        onDone: [
+          { guard: 'recoveredAny', target: 'alive', actions: ['reportRecovery', 'markReconcileDue'] },
+          { target: 'alive', actions: 'markReconcileDue' },
+        ],
         onError: { target: 'alive', actions: ['recordFailure', 'reportFailure'] },
       },
     },
@@ -113,6 +136,10 @@ export const runnerMachine = setup({
     /** Heartbeats once and hands back whatever this runner id left in its working set. */
     register: fromPromise<void, { aliveTtlMs: number }>(notProvided('register')),
     pull: fromPromise<PullOutput, { limit: number }>(notProvided('pull')),
+    /** Hands back every id of the working set the runner neither holds nor is acknowledging. */
+    reconcile: fromPromise<ReconcileOutput>(notProvided('reconcile')),
+    /** Sends `backend.reconnected` on every reconnect of the backend. */
+    watchBackend: fromCallback(notProvided('watchBackend')),
     /** Sends `work.available` when the backend signals new ready jobs. */
     watchWork: fromCallback(notProvided('watchWork')),
     heartbeat: fromPromise<HeartbeatOutput, { aliveTtlMs: number }>(notProvided('heartbeat')),
@@ -129,7 +156,8 @@ export const runnerMachine = setup({
     releaseTimeout: ({ context }) => context.releaseTimeoutMs,
   },
   guards: {
-    saturated: ({ context, event }) => (event as unknown as { output: PullOutput }).output.held >= context.needPullThreshold,
+    saturated: ({ context, event }) => (event as unknown as { output: PullOutput | ReconcileOutput }).output.held >= context.needPullThreshold,
+    reconcileDue: ({ context }) => context.reconcileDue,
     gotJobs: ({ event }) => (event as unknown as { output: PullOutput }).output.pulled > 0,
     stopNow: ({ event }) => event.type === 'runner.stop' && event.deadlineMs === 0,
     recoveredAny: ({ event }) => {
@@ -144,6 +172,10 @@ export const runnerMachine = setup({
     }),
     reportFailure: emit(({ event }) => ({ type: 'backend.failed' as const, error: errorMessage((event as unknown as { error: unknown }).error) })),
     clearFailures: assign({ failures: 0 }),
+    markReconcileDue: assign({ reconcileDue: true }),
+    // Cleared as the reconcile starts, so a reconnect during it makes another one due.
+    clearReconcileDue: assign({ reconcileDue: false }),
+    reportReconciled: emit(({ event }) => ({ type: 'runner.reconciled' as const, released: (event as unknown as { output: ReconcileOutput }).output.released })),
     recordReleaseTimeout: assign({ lastError: 'release timed out: held jobs are recovered once aliveTtlMs passed' }),
     reportReleaseTimeout: emit({ type: 'backend.failed' as const, error: 'release timed out' }),
     setWakeAt: assign({
@@ -179,6 +211,7 @@ export const runnerMachine = setup({
       backendBackoff: input?.backendBackoff ?? { initialMs: 100, maxMs: 5000, jitter: 'equal' },
       failures: 0,
       lastError: null,
+      reconcileDue: false,
       wakeAt: null,
       drainDeadline: null,
     };
@@ -201,7 +234,11 @@ export const runnerMachine = setup({
     },
     running: {
       type: 'parallel',
-      on: { 'runner.stop': { target: 'draining', actions: 'setDrainDeadline' } },
+      invoke: { id: 'watchBackend', src: 'watchBackend' },
+      on: {
+        'runner.stop': { target: 'draining', actions: 'setDrainDeadline' },
+        'backend.reconnected': { actions: 'markReconcileDue' },
+      },
       states: {
         work: {
           initial: 'pulling',
@@ -213,25 +250,44 @@ export const runnerMachine = setup({
                 src: 'pull',
                 input: ({ context }) => ({ limit: context.pullBatchSize }),
                 onDone: [
+                  { guard: 'reconcileDue', target: 'reconciling', actions: 'clearFailures' },
                   { guard: 'saturated', target: 'saturated', actions: 'clearFailures' },
                   { guard: 'gotJobs', target: 'pulling', reenter: true, actions: 'clearFailures' },
                   { target: 'idle', actions: ['clearFailures', 'setWakeAt'] },
                 ],
-                onError: { target: 'backoff', actions: ['recordFailure', 'reportFailure'] },
+                // Its script may have run all the same (a timeout, a cut connection).
+                onError: { target: 'backoff', actions: ['recordFailure', 'reportFailure', 'markReconcileDue'] },
+              },
+            },
+            reconciling: {
+              tags: ['ready'],
+              entry: 'clearReconcileDue',
+              invoke: {
+                id: 'reconcile',
+                src: 'reconcile',
+                onDone: [
+                  { guard: 'saturated', target: 'saturated', actions: ['clearFailures', 'reportReconciled'] },
+                  { target: 'pulling', actions: ['clearFailures', 'reportReconciled'] },
+                ],
+                onError: { target: 'backoff', actions: ['recordFailure', 'reportFailure', 'markReconcileDue'] },
               },
             },
             saturated: {
               tags: ['ready'],
+              always: { guard: 'reconcileDue', target: 'reconciling' },
               on: { 'capacity.available': 'pulling' },
             },
             idle: {
               tags: ['ready'],
+              always: { guard: 'reconcileDue', target: 'reconciling' },
               invoke: { id: 'watchWork', src: 'watchWork' },
               after: { idleWake: 'pulling' },
               on: { 'work.available': 'pulling' },
             },
             backoff: {
-              after: { backendRetry: 'pulling' },
+              // Not reconciling while backing off: the backend is failing. Every way in (a failed
+              // pull or reconcile) owes a reconcile, so the retry starts with it.
+              after: { backendRetry: 'reconciling' },
             },
           },
         },
