@@ -38,7 +38,7 @@ export function createAutoHttp(options: AutoHttpOptions = {}): AutoHttp {
   const sleeper = createSleeper(options.clock);
   const http = createHttpClient({ connections: settings.maxConcurrent, connectTimeoutMs: settings.requestTimeoutMs, ...options.http });
   const slots = new Semaphore(settings.maxConcurrent);
-  const steps = attemptSteps({ store, http: http.send, slots, callbacks, requestTimeoutMs: settings.requestTimeoutMs, maxResponseBytes: settings.maxResponseBytes });
+  const steps = attemptSteps({ store, http: http.send, slots, callbacks, requestTimeoutMs: settings.requestTimeoutMs, maxResponseBytes: settings.maxResponseBytes, now });
 
   const lifecycle = createLifecycle({
     closeLoop: () => loop.close(),

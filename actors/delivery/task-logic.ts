@@ -20,6 +20,8 @@ export interface TaskLogicDeps {
   callbacks: DeliveryCallbacks;
   requestTimeoutMs: number;
   maxResponseBytes: number;
+  /** The host's clock: a Retry-After date is turned into a delay against it (a SimulatedClock in tests). */
+  now: () => number;
 }
 
 export interface AttemptSteps {
@@ -42,7 +44,7 @@ export function attemptSteps(deps: TaskLogicDeps): AttemptSteps {
       await slots.acquire(signal);
       try {
         const answer = await http({ ...request, timeoutMs: deps.requestTimeoutMs, maxResponseBytes: deps.maxResponseBytes, signal });
-        return { statusCode: answer.statusCode, body: answer.body, retryAfterMs: parseRetryAfter(answer.headers['retry-after'], Date.now()) };
+        return { statusCode: answer.statusCode, body: answer.body, retryAfterMs: parseRetryAfter(answer.headers['retry-after'], deps.now()) };
       } finally {
         slots.release();
       }

@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import { test } from 'uvu';
+import { SimulatedClock } from 'xstate';
 import * as assert from 'uvu/assert';
 import { memoryStore } from '../../adapters/delivery/memory.js';
 import type { DeliveryTask } from '../../machines/delivery/task.js';
@@ -58,6 +60,26 @@ test('429 with Retry-After longer than the schedule: the receiver gets its pause
   await eventually(() => sink.accepted() === 1, 'delivered after the pause', 3000);
   const gap = sink.requests[1]!.at - sink.requests[0]!.at;
   assert.ok(gap >= 950, `retried after ${gap} ms, Retry-After asked 1000`);
+});
+
+test('regression: a Retry-After date is read against the host clock, not the wall clock', async () => {
+  const clock = new SimulatedClock();
+  const at = Date.parse('2031-05-01T12:00:00Z');
+  clock.set(at);
+  const server = createServer((_req, res) => {
+    res.writeHead(503, { 'retry-after': new Date(at + 120_000).toUTCString() }).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  f.add(() => new Promise((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as { port: number };
+  const store = memoryStore<DeliveryTask>();
+  const delivery = f.autoHttp({ store, clock, retry: { kind: 'step', intervalMs: 1000, times: 0 } });
+  delivery.start();
+  const first = await delivery.postJson('order', 'rd-1', `http://127.0.0.1:${port}/`, {});
+  assert.is(first.statusCode, 503);
+  const task = await eventually(async () => (await store.taskDetailByBusiness('order', 'rd-1'))?.status === 'failure' && store.taskDetailByBusiness('order', 'rd-1'), 'failure recorded');
+  // Against Date.now() (years before `at`) the pause would have been years long.
+  assert.is((await task)!.nextRetryTime, at + 120_000, 'the receiver asked for 120 s from its Date, on our clock');
 });
 
 test('onTaskResultValid rejecting a 200 makes the attempt fail and retry', async () => {

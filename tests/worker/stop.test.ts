@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
 import { createRunner } from '../../actors/worker/worker.js';
 import { memoryQueue } from '../../adapters/worker/memory.js';
+import { RunnerStoppedError } from '../../errors/worker.js';
 import { settle } from '../helpers/model.js';
 
 /** Stopping as a host does it: drain() first, then stop() once the host's own deadline passed. */
@@ -68,6 +69,27 @@ test('regression: a backend that never answers the release (Redis frozen) cannot
   await stopping;
   assert.is(runner.actor.getSnapshot().status, 'done');
   assert.match(runner.status().lastError ?? '', /release timed out/);
+});
+
+test('declare() and declareMany() after stop() reject with RunnerStoppedError and queue nothing', async () => {
+  const backend = memoryQueue();
+  const runner = createRunner({ backend, clock: new SimulatedClock() });
+  runner.registerWorker({ name: 'w', perform: () => {} });
+  runner.start();
+  await settle(5);
+  await runner.stop({ deadlineMs: 0 });
+  const refused = await runner.declare({ name: 'w', payload: 1 }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.ok(refused instanceof RunnerStoppedError, `typed error, got ${String(refused)}`);
+  assert.is((refused as RunnerStoppedError).code, 'SW_WORKER_STOPPED');
+  await runner.declareMany([{ name: 'w' }, { name: 'w' }]).then(
+    () => assert.unreachable('declareMany after stop resolved'),
+    (error: unknown) => assert.ok(error instanceof RunnerStoppedError),
+  );
+  const counts = await backend.counts();
+  assert.equal([counts.high, counts.low, counts.waiting], [0, 0, 0], 'nothing queued into the stopped runner');
 });
 
 test.run();
