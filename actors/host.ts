@@ -32,3 +32,15 @@ export interface Facade {
   /** Monotonic counters and gauges for /metrics, flat names in snake_case. */
   counters?(): Record<string, number>;
 }
+
+/**
+ * The actor options a facade passes to `createActor`, with only the keys that are set: XState
+ * spreads them over its defaults, so `clock: undefined` would erase its clock.
+ */
+export function hostActorOptions(env: { inspect?: HostEnv['inspect']; clock?: Clock; id?: string }): { inspect?: HostEnv['inspect']; clock?: Clock; id?: string } {
+  const options: { inspect?: HostEnv['inspect']; clock?: Clock; id?: string } = {};
+  if (env.inspect) options.inspect = env.inspect;
+  if (env.clock) options.clock = env.clock;
+  if (env.id) options.id = env.id;
+  return options;
+}

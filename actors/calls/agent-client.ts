@@ -4,6 +4,7 @@ import type { BreakerStateName } from '../../machines/calls/breaker.js';
 import type { BreakerInput } from '../../machines/calls/breaker.js';
 import { createBreaker, type Breaker, type BreakerFacade } from './breaker.js';
 import type { HostEnv } from '../host.js';
+import { hostActorOptions } from '../host.js';
 
 export interface AgentClientBreakerOptions extends Omit<BreakerInput, 'name'> {
   /** Which errors count as failures. Default: network errors, timeouts and 5xx (not 4xx). */
@@ -44,8 +45,7 @@ export function createAgentClient(options: AgentClientOptions = {}): BreakingAge
         ...settings,
         name: endpoint,
         ...(onStateChange ? { onStateChange: (from: BreakerStateName, to: BreakerStateName) => onStateChange(endpoint, from, to) } : {}),
-        ...(options.inspect ? { inspect: options.inspect } : {}),
-        ...(options.clock ? { clock: options.clock } : {}),
+        ...hostActorOptions({ inspect: options.inspect, clock: options.clock }),
         ...(options.logger ? { logger: options.logger } : {}),
       });
       owned.set(endpoint, breaker);

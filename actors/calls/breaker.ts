@@ -6,6 +6,7 @@ import { silentLogger } from '../../adapters/logger.js';
 import type { Facade, HostEnv } from '../host.js';
 import { countsAsFailure } from './failure-policy.js';
 import { rearmDelays } from '../../machines/xstate-internals.js';
+import { hostActorOptions } from '../host.js';
 
 export type BreakerRef = ActorRefFrom<typeof breakerMachine>;
 export type BreakerSnapshot = SnapshotFrom<typeof breakerMachine>;
@@ -187,9 +188,7 @@ export function createBreaker(options: BreakerOptions = {}): BreakerFacade {
   const actor = createActor(breakerMachine, {
     input: { name: options.name, maxFailures: options.maxFailures, timeoutMs: options.timeoutMs, halfOpenMaxProbes: options.halfOpenMaxProbes },
     ...(options.snapshot ? { snapshot: withoutProbesInFlight(options.snapshot) as BreakerSnapshot } : {}),
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.id ? { id: options.id } : {}),
+    ...hostActorOptions({ inspect: options.inspect, clock: options.clock, id: options.id }),
   });
   actor.subscribe({ error: (error) => logger.error('breaker actor failed', describeError(error)) });
   const handle = new BreakerHandle(actor, options);

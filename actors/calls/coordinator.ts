@@ -13,6 +13,7 @@ import { CallRunner, type AgentTask, type CallCounters, type AgentTaskResult, ty
 import { healthCheckActor, RegistryHandle, type RegistryRef, type RegistryStatistics } from './registry.js';
 import type { Facade, HostEnv } from '../host.js';
 import { rearmDelays } from '../../machines/xstate-internals.js';
+import { hostActorOptions } from '../host.js';
 
 export type { AgentTask, AgentTaskResult, RetryOptions } from './call-runner.js';
 export type CoordinatorRef = ActorRefFrom<typeof coordinatorMachine>;
@@ -78,9 +79,7 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
   const actor = createActor(machine, {
     input: { registry: options.registry ?? {}, breaker: breakerSettings },
     ...(options.snapshot ? { snapshot: withoutBreakerProbes(options.snapshot) as SnapshotFrom<typeof coordinatorMachine> } : {}),
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.id ? { id: options.id } : {}),
+    ...hostActorOptions({ inspect: options.inspect, clock: options.clock, id: options.id }),
   });
   actor.subscribe({ error: (error) => logger.error('coordinator actor failed', describeError(error)) });
 

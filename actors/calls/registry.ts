@@ -6,6 +6,7 @@ import { createHttpAgentClient } from '../../adapters/calls/http-client.js';
 import { silentLogger } from '../../adapters/logger.js';
 import type { Facade, HostEnv } from '../host.js';
 import { rearmDelays } from '../../machines/xstate-internals.js';
+import { hostActorOptions } from '../host.js';
 
 export type RegistryRef = ActorRefFrom<typeof registryMachine>;
 export type RegistrySnapshot = SnapshotFrom<typeof registryMachine>;
@@ -171,9 +172,7 @@ export function createRegistry(options: RegistryOptions = {}): RegistryFacade {
   const actor = createActor(machine, {
     input: { heartbeatTtlMs: options.heartbeatTtlMs, healthCheckIntervalMs: options.healthCheckIntervalMs, expiredRetentionMs: options.expiredRetentionMs },
     ...(options.snapshot ? { snapshot: options.snapshot as RegistrySnapshot } : {}),
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.id ? { id: options.id } : {}),
+    ...hostActorOptions({ inspect: options.inspect, clock: options.clock, id: options.id }),
   });
   let seen: Record<string, InstanceRecord> | undefined;
   actor.subscribe({

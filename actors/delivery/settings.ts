@@ -5,6 +5,7 @@ import type { TaskStore } from '../../adapters/delivery/task-store.js';
 import type { DeliveryTask } from '../../machines/delivery/task.js';
 import { defaultRetrySchedule } from '../../machines/delivery/schedule.js';
 import { validateAutoHttpOptions, type AutoHttpOptions } from './options.js';
+import { hostActorOptions } from '../host.js';
 
 /** The host's clock and inspector as given to every actor: only the keys the host set. */
 export type ActorHostOptions = Pick<AutoHttpOptions, 'clock' | 'inspect'>;
@@ -28,8 +29,7 @@ export function resolveSettings(options: AutoHttpOptions) {
   // Only the keys the host gave: XState spreads options over its defaults, so `clock: undefined`
   // would remove the default clock.
   const actorOptions: ActorHostOptions = {
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...hostActorOptions({ clock: options.clock, inspect: options.inspect }),
   };
   const now = () => (options.clock as { now?: () => number } | undefined)?.now?.() ?? Date.now();
   const callbacks = options.callbacks ?? {};

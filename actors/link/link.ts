@@ -15,6 +15,7 @@ import { socketActor } from './socket.js';
 import { Reports } from './reports.js';
 import { TaskHandlers } from './task-handlers.js';
 import { Every, realClock } from './timers.js';
+import { hostActorOptions } from '../host.js';
 
 export type { LinkOptions } from './options.js';
 export type { TaskContext, TaskHandler } from './task-handlers.js';
@@ -127,8 +128,7 @@ export function createLink(options: LinkOptions): Link {
       reconnectJitter: o.reconnectJitter,
       closeTimeoutMs: o.closeTimeoutMs,
     },
-    ...(o.inspect ? { inspect: o.inspect } : {}),
-    ...(o.clock ? { clock: o.clock } : {}),
+    ...hostActorOptions({ inspect: o.inspect, clock: o.clock }),
   });
 
   // Retry-queue loading and the TTL sweep, from connect() until the chart stops (closed, or

@@ -12,6 +12,7 @@ import type { Facade, HostEnv } from '../host.js';
 import { resolveSidecarConfig, type SidecarAgentConfig } from './config.js';
 import { provideSidecar, type ErrorMemory } from './logic.js';
 import { buildDeregisterRequest, buildDrainRequest, buildServiceNode, type ServiceOptions } from './node.js';
+import { hostActorOptions } from '../host.js';
 
 export { defaultSidecarAgentConfig, type SidecarAgentConfig } from './config.js';
 export { buildDns, methodsFromGrpcServices, type GrpcServiceLike, type ServiceOptions } from './node.js';
@@ -78,8 +79,7 @@ export function createSidecarAgent(serviceOptions: ServiceOptions, options: Crea
   );
   const actor = createActor(logic, {
     id: options.id ?? 'sidecar',
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
+    ...hostActorOptions({ inspect: options.inspect, clock: options.clock }),
     input: {
       serviceName: serviceOptions.service.name,
       servicePort: serviceOptions.serverPort,

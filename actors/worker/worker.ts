@@ -16,6 +16,7 @@ import { listDead, redriveJob } from './dead.js';
 import { validateRunnerOptions } from './options.js';
 import { JobSlots, type Worker } from './slots.js';
 import { checkTimeout, realTimers } from './timeout.js';
+import { hostActorOptions } from '../host.js';
 
 export type { JobContext, Worker } from './slots.js';
 export type { DeclareOptions, JobDeclaration } from './declare.js';
@@ -149,12 +150,9 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     releaseTimeoutMs: options.releaseTimeoutMs,
     backendBackoff: options.backendBackoff,
   };
-  // Only set keys: XState spreads these over its defaults, so `clock: undefined` would erase its clock.
   const actor: Actor<typeof machine> = createActor(machine, {
     input,
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.id ? { id: options.id } : {}),
+    ...hostActorOptions({ inspect: options.inspect, clock: options.clock, id: options.id }),
   });
   actor.subscribe({
     next: (snapshot) => {

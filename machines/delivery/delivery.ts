@@ -158,6 +158,27 @@ const deliverySetup = setup({
   },
 });
 
+/**
+ * The store write of a status change (success, failure, stopped): `saving` retried after
+ * `storeRetry` until the store takes it, then on to `then`. One definition for the three states.
+ */
+const recordThen = (then: '#delivery.delivered' | '#delivery.resume') =>
+  ({
+    initial: 'saving',
+    states: {
+      saving: {
+        invoke: {
+          id: 'record',
+          src: 'record',
+          input: ({ context }: { context: DeliveryContext }) => ({ task: context.task, discard: context.task.status === 'success' && context.discard }),
+          onDone: { target: then, actions: ['storeSaved', 'announce'] },
+          onError: { target: 'retrying', actions: { type: 'storeFailed', params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }) } },
+        },
+      },
+      retrying: { after: { storeRetry: 'saving' } },
+    },
+  }) as const;
+
 export const deliveryMachine = deliverySetup.createMachine({
   id: 'delivery',
   context: ({ input }) => ({
@@ -235,52 +256,16 @@ export const deliveryMachine = deliverySetup.createMachine({
     },
     success: {
       entry: 'markSuccess',
-      initial: 'saving',
-      states: {
-        saving: {
-          invoke: {
-            id: 'record',
-            src: 'record',
-            input: ({ context }) => ({ task: context.task, discard: context.task.status === 'success' && context.discard }),
-            onDone: { target: '#delivery.delivered', actions: ['storeSaved', 'announce'] },
-            onError: { target: 'retrying', actions: { type: 'storeFailed', params: ({ event }) => ({ error: event.error }) } },
-          },
-        },
-        retrying: { after: { storeRetry: 'saving' } },
-      },
+      ...recordThen('#delivery.delivered'),
     },
     failure: {
       entry: 'markFailure',
-      initial: 'saving',
-      states: {
-        saving: {
-          invoke: {
-            id: 'record',
-            src: 'record',
-            input: ({ context }) => ({ task: context.task, discard: context.task.status === 'success' && context.discard }),
-            onDone: { target: '#delivery.resume', actions: ['storeSaved', 'announce'] },
-            onError: { target: 'retrying', actions: { type: 'storeFailed', params: ({ event }) => ({ error: event.error }) } },
-          },
-        },
-        retrying: { after: { storeRetry: 'saving' } },
-      },
+      ...recordThen('#delivery.resume'),
       on: { 'task.stop': { actions: 'requestStop' }, 'task.retry': { actions: 'requestRetry' } },
     },
     stopping: {
       entry: 'markStopped',
-      initial: 'saving',
-      states: {
-        saving: {
-          invoke: {
-            id: 'record',
-            src: 'record',
-            input: ({ context }) => ({ task: context.task, discard: context.task.status === 'success' && context.discard }),
-            onDone: { target: '#delivery.resume', actions: ['storeSaved', 'announce'] },
-            onError: { target: 'retrying', actions: { type: 'storeFailed', params: ({ event }) => ({ error: event.error }) } },
-          },
-        },
-        retrying: { after: { storeRetry: 'saving' } },
-      },
+      ...recordThen('#delivery.resume'),
       on: { 'task.retry': { actions: 'requestRetry' } },
     },
     waiting: {
