@@ -41,6 +41,7 @@ export async function start(): Promise<DemoPart> {
   );
 
   return {
+    staged: 'instance agents-2 goes down for 5 s in every 15: failover, unhealthy, breaker open, recovery',
     actors: [
       {
         id: 'calls',

@@ -34,6 +34,7 @@ export async function start(): Promise<DemoPart> {
   }, 250);
 
   return {
+    staged: 'every 10th webhook answered 429 (Retry-After: 1); the sink is down 4 s in every 20: failures, retries, all delivered',
     actors: [
       {
         id: 'delivery',

@@ -52,6 +52,7 @@ function createLeaseHolder(env: HostEnv, ttlMs = 1000): Facade {
 export async function start(): Promise<DemoPart> {
   const holders = new Map<string, Facade>();
   return {
+    staged: 'the holder stalls 3 rounds in 10: the lease expires and is acquired again',
     actors: [
       {
         id: 'lease',

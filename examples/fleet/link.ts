@@ -53,6 +53,7 @@ export async function start(): Promise<DemoPart> {
   const dropper = setInterval(() => server.dropConnections(), DROP_EVERY_MS);
 
   return {
+    staged: 'the agent server drops every connection every 12 s: back off, reconnect, re-send',
     actors: AGENTS.map((id) => ({ id, create: create(id) })),
     summary(id) {
       const link = links.get(id);

@@ -5,6 +5,8 @@ import type { Facade, HostEnv } from '../../actors/host.js';
  * talk to (started on loopback by `start()`), and a line of key counters for the live table.
  */
 export interface DemoPart {
+  /** The faults this part stages on purpose, in one line: the banner tells the reader they are expected. */
+  staged: string;
   /** The fleet spawns each with `runtime.spawn(create, { id })`. */
   actors: Array<{ id: string; create: (env: HostEnv) => Facade }>;
   /** Key counters for one actor, shown in the live status table (short: "acked=12 queued=0"). */

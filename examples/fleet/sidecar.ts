@@ -33,6 +33,7 @@ export async function start(): Promise<DemoPart> {
   }, 1000);
 
   return {
+    staged: 'the agent drops the watch every 3 s, sends a garbage frame every 7 s, answers a register 500 every 11 s',
     actors: services.map(({ id, options }) => ({
       id,
       create: (env: HostEnv) => {

@@ -48,6 +48,7 @@ export async function start(): Promise<DemoPart> {
   };
 
   return {
+    staged: '1 job in 8 fails on purpose and retries 2 s later (at most twice, then dead)',
     actors: [
       { id: 'worker-1', create: create('worker-1') },
       { id: 'worker-2', create: create('worker-2') },

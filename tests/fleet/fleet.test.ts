@@ -28,6 +28,13 @@ test('fleet demo: prints the table, serves /status, and exits 0 after --duration
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     assert.is(code, 0, `exit code (stderr: ${err})`);
     assert.match(out, /actor\s+state\s+status\s+ready\s+restarts\s+counters/);
+    // What a reader needs: a banner naming the staged faults, readable states, few plain tables.
+    assert.match(out, /Faults are staged on purpose/);
+    for (const part of ['calls', 'delivery', 'lease', 'link', 'sidecar', 'worker']) assert.match(out, new RegExp(`\\n  ${part}\\s+\\S`), `banner line of ${part}`);
+    assert.match(out, /running › work\.\w+, liveness\.\w+/, 'a state as a reader says it');
+    assert.not.match(out, /\x1b\[/, 'no terminal control codes when stdout is not a terminal');
+    const tables = out.match(/^actor\s+state\s+status/gm)?.length ?? 0;
+    assert.ok(tables >= 1 && tables <= 2, `not a table a second when not a terminal (${tables} in 3 s)`);
     assert.match(out, /shutting down \(--duration 3\)/);
     assert.match(out, /\nbye\n/);
     assert.not.match(out + err, /could not start/);
