@@ -69,7 +69,13 @@ export function draftTask(spec: RequestSpec, defaults: { retry: RetrySchedule; m
 
 /** JSON body, serialised once; `undefined` is refused rather than sent as an empty body. */
 export function jsonBody(body: unknown): string {
-  const text = JSON.stringify(body);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(body);
+  } catch (error) {
+    // A BigInt, a circular structure or a throwing toJSON: the caller's data, so the caller's error.
+    throw new InvalidTaskError(`postJson body is not JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`, { type: typeof body });
+  }
   if (text === undefined) throw new InvalidTaskError('postJson body is not JSON-serialisable', { type: typeof body });
   return text;
 }

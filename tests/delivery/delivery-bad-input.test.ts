@@ -32,10 +32,15 @@ test('malformed URL, unsupported method, oversized body, bad key or schedule: ty
   await rejects(delivery.postJson('o', '6', sink.url, undefined), 'SW_DELIVERY_INVALID_TASK');
   await rejects(delivery.postJson('o', '7', sink.url, {}, {}, { retry: { kind: 'step', intervalMs: -1, times: 0 } }), 'SW_DELIVERY_INVALID_TASK');
   await rejects(delivery.postJson('o', '8', sink.url, {}, {}, { retry: { kind: 'ladder', ladderMs: [1], jitter: 2 } }), 'SW_DELIVERY_INVALID_TASK');
-  for (let i = 1; i <= 8; i++) assert.is(await store.taskDetailByBusiness('o', String(i)), undefined);
+  // regression: a BigInt or a circular body rejected with a bare TypeError
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  await rejects(delivery.postJson('o', '9', sink.url, { n: 1n }), 'SW_DELIVERY_INVALID_TASK');
+  await rejects(delivery.postJson('o', '10', sink.url, circular), 'SW_DELIVERY_INVALID_TASK');
+  for (let i = 1; i <= 10; i++) assert.is(await store.taskDetailByBusiness('o', String(i)), undefined);
   assert.is(await store.taskDetailByBusiness('', '5'), undefined);
   assert.is(sink.received(), 0);
-  assert.is(delivery.status().rejected, 8);
+  assert.is(delivery.status().rejected, 10);
   // The actor is unharmed: a good call goes through.
   assert.is((await delivery.postJson('o', 'good', sink.url, {})).statusCode, 200);
 });
