@@ -1,5 +1,5 @@
 // Ports and their implementations: the only code that touches sockets, files, HTTP and Redis.
-export { consoleLogger, silentLogger, type Logger } from './logger.js';
+export { childLogger, consoleLogger, isPinoLike, silentLogger, toLogger, type HostLogger, type Logger, type PinoLikeLogger } from './logger.js';
 export * from './link/protocol.js';
 export * from './link/websocket.js';
 export * from './link/retry-store.js';
