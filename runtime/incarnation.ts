@@ -4,6 +4,7 @@ import type { Logger } from '../adapters/logger.js';
 import { ConfigError, describeError } from '../errors/base.js';
 import { rearmDelays } from '../machines/xstate-internals.js';
 import type { Spawnable, SpawnOptions } from './types.js';
+import type { IncarnationWatch } from './watch.js';
 
 /**
  * One incarnation of a hosted actor: what a spawn or a restart creates, and an error or a stop
@@ -18,41 +19,33 @@ export interface Incarnation {
 }
 
 /** Builds an incarnation, not started yet. Throws when the factory or the logic cannot be built. */
-export function buildIncarnation(spawnable: Spawnable, options: SpawnOptions, env: HostEnv, snapshot?: Snapshot<unknown>): Incarnation {
+export function buildIncarnation(spawnable: Spawnable, options: SpawnOptions, env: Omit<HostEnv, 'id'>, snapshot?: Snapshot<unknown>): Incarnation {
+  const { id } = options;
   if (typeof spawnable === 'function') {
-    const facade = spawnable(env);
-    if (!isFacade(facade)) throw new ConfigError(`spawn "${env.id}": the factory did not return a facade ({ actor, start, stop, status })`, { id: env.id });
+    const facade = spawnable({ id, ...env });
+    if (!isFacade(facade)) throw new ConfigError(`spawn "${id}": the factory did not return a facade ({ actor, start, stop, status })`, { id });
     return { actor: facade.actor, facade };
   }
   // Only defined options: XState spreads them over its defaults, so `clock: undefined` would
-  // replace the default clock and break every delay.
-  const { inspect, clock } = env;
-  const actor = createActor(spawnable as AnyActorLogic, {
-    id: env.id,
-    input: options.input,
-    ...(snapshot ? { snapshot } : {}),
-    ...(inspect ? { inspect } : {}),
-    ...(clock ? { clock } : {}),
-  });
-  return { actor, facade: undefined };
+  // replace the default clock and break every delay. Assigned, not spread: this runs per spawn.
+  const actorOptions: Record<string, unknown> = { id, input: options.input };
+  if (snapshot) actorOptions.snapshot = snapshot;
+  if (env.inspect) actorOptions.inspect = env.inspect;
+  if (env.clock) actorOptions.clock = env.clock;
+  return { actor: createActor(spawnable as AnyActorLogic, actorOptions), facade: undefined };
 }
 
 /**
- * Starts a built incarnation; its errors go to `onError`. A facade starts on a later microtask (a
- * `start()` that throws is then caught like one that rejects), and only if no stop or newer
+ * Starts a built incarnation; its errors go to `watch.error`. A facade starts on a later microtask
+ * (a `start()` that throws is then caught like one that rejects), and only if no stop or newer
  * incarnation has `superseded` it by then. A restored snapshot gets its `after` timers re-armed.
  * Returns false when the start failed at once.
  */
-export function startIncarnation(
-  { actor, facade }: Incarnation,
-  snapshot: Snapshot<unknown> | undefined,
-  superseded: () => boolean,
-  onError: (error: unknown) => void,
-): boolean {
+export function startIncarnation({ actor, facade }: Incarnation, snapshot: Snapshot<unknown> | undefined, watch: IncarnationWatch): boolean {
   if (facade) {
     Promise.resolve()
-      .then(() => (superseded() ? undefined : facade.start()))
-      .catch(onError);
+      .then(() => (watch.superseded ? undefined : facade.start()))
+      .catch((error: unknown) => watch.error(error));
     return true;
   }
   actor.start();
@@ -60,7 +53,7 @@ export function startIncarnation(
     try {
       rearmDelays(actor);
     } catch (error) {
-      onError(error);
+      watch.error(error);
       return false;
     }
   }

@@ -4,5 +4,5 @@ export { defaultRestartPolicy, decideRestart, type RestartPolicy, type RestartDe
 export { rearmDelays } from '../machines/xstate-internals.js';
 export { renderMetrics } from './metrics.js';
 export type { StatusServer, StatusServerOptions } from './status-server.js';
-export type { ActorStatus, HostedActor, HostedStatus, RuntimeEvents, RuntimeOptions, Spawnable, SpawnInput, SpawnOptions, StopOutcome, StopReport } from './types.js';
+export type { ActorStatus, HostedActor, HostedFacade, HostedStatus, RuntimeEvents, RuntimeOptions, Spawnable, SpawnInput, SpawnOptions, StopOptions, StopOutcome, StopReport } from './types.js';
 export { toMermaid, type MermaidOptions } from './mermaid.js';

@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkStatusServerOptions } from './options.js';
 import type { ActorStatus } from './types.js';
 
 export interface StatusServerOptions {
@@ -26,8 +27,11 @@ interface StatusSource {
  * `GET /healthz` 200 while the process runs; `GET /readyz` 200 when every actor is ready, else 503
  * with the ones that are not; `GET /status` the JSON of `status()`; `GET /metrics` Prometheus text.
  * Unknown paths answer 404 JSON, other methods 405 with `Allow: GET, HEAD`, an unparsable target 400.
+ * Rejects with ConfigError (SW_CONFIG) for a port that is not an integer 0–65535, an empty host or an
+ * unknown option.
  */
 export async function serveStatus(source: StatusSource, options: StatusServerOptions = {}): Promise<StatusServer> {
+  checkStatusServerOptions(options);
   const routes: Record<string, (res: ServerResponse) => void> = {
     '/healthz': (res) => json(res, 200, { status: 'ok' }),
     '/readyz': (res) => {

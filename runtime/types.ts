@@ -16,6 +16,16 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Policy for actors spawned without one. Default `defaultRestartPolicy`. */
   restart?: RestartPolicy;
+  /**
+   * How many stopped actors' final statuses `runtime.stopped()` keeps (the last ones, oldest first).
+   * A stopped actor leaves the registry either way. Default 100; 0 keeps none.
+   */
+  keepStopped?: number;
+}
+
+export interface StopOptions {
+  /** Wall-clock ms the drains may take before actors are stopped hard. Default 10 000; `Infinity` waits. */
+  deadlineMs?: number;
 }
 
 export interface SpawnOptions<TInput = unknown> {
@@ -56,13 +66,32 @@ export interface HostedActor<TLogic extends AnyActorLogic = AnyActorLogic, TFaca
   readonly id: string;
   /** The current XState actor (a new one after each restart). */
   readonly ref: ActorRefFromLogic<TLogic>;
-  /** The current facade, for actors spawned from a facade factory. */
+  /**
+   * The current facade, for actors spawned from a facade factory (undefined for bare logic). Throws
+   * `FacadeUnavailableError` (SW_RUNTIME_NO_FACADE) while the factory has failed to build one.
+   */
   readonly facade: TFacade | undefined;
+  /** Throws `ActorStoppedError` (SW_RUNTIME_ACTOR_STOPPED) once the actor's hard stop has begun. */
   send(event: EventFromLogic<TLogic>): void;
   getSnapshot(): SnapshotFrom<TLogic>;
-  /** Snapshot listener that survives restarts. Returns the unsubscribe function. */
+  /**
+   * Snapshot listener that survives restarts. Returns the unsubscribe function. Throws
+   * `ActorStoppedError` once the actor's hard stop has begun (the listener would never be called).
+   */
   subscribe(listener: (snapshot: SnapshotFrom<TLogic>) => void): () => void;
   status(): ActorStatus;
+  /**
+   * Drains and stops this actor alone (as `runtime.stop()` does each one), then the runtime forgets
+   * it: `get(id)` no longer finds it, its id is free, and its final status goes to `runtime.stopped()`.
+   * A second call returns the first one's outcome.
+   */
+  stop(options?: StopOptions): Promise<StopOutcome>;
+}
+
+/** What `spawn(factory, options)` returns: `facade` is the factory's own type. */
+export interface HostedFacade<TFacade extends Facade> extends HostedActor<AnyActorLogic, TFacade> {
+  /** The current facade. Throws `FacadeUnavailableError` while the factory has failed to build one. */
+  readonly facade: TFacade;
 }
 
 /** `InputFrom` of a logic, for typed `spawn` options. */
@@ -87,5 +116,6 @@ export interface RuntimeEvents {
   'actor.error': { id: string; message: string; code: string };
   'actor.restarted': { id: string; restarts: number; afterMs: number };
   'actor.failed': { id: string; restarts: number; message: string; code: string };
-  'actor.stopped': { id: string; outcome: StopOutcome };
+  /** Every stopped actor, as it leaves the registry; `status` is its final status. */
+  'actor.stopped': { id: string; outcome: StopOutcome; status: ActorStatus };
 }

@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, setup, SimulatedClock } from 'xstate';
 import type { Facade } from '../../actors/host.js';
-import { RuntimeStoppedError } from '../../errors/runtime.js';
-import { createRuntime } from '../../runtime/index.js';
+import { FacadeUnavailableError, RuntimeStoppedError } from '../../errors/runtime.js';
+import { createRuntime, type ActorStatus, type Runtime } from '../../runtime/index.js';
 import { eventually, sleep } from '../helpers/ports.js';
 
 // Supervision meets shutdown: what an actor does while the runtime stops it must never bring it back,
@@ -36,6 +36,11 @@ function facade(overrides: Partial<Facade> & { log?: string[] } = {}): Facade {
     status: () => ({ ok: true }),
     ...overrides,
   };
+}
+
+/** The final status a stopped actor left behind (a stopped actor leaves the registry: `get` no longer finds it). */
+function stoppedStatus(runtime: Runtime, id: string): ActorStatus | undefined {
+  return runtime.stopped().find((status) => status.id === id);
 }
 
 /** Collects uncaught exceptions for a while (XState reports an unobserved actor error that way). */
@@ -83,7 +88,7 @@ test('a facade whose drain throws synchronously does not abort the stop of the o
   const report = await runtime.stop({ deadlineMs: 500 });
   assert.equal(report, { drained: [], cut: ['thrower'], stopped: ['first'] });
   assert.ok(log.includes('stop'), 'the first actor was still stopped');
-  assert.is(runtime.get('thrower')?.status().lastError?.message, 'no drain today');
+  assert.is(stoppedStatus(runtime, 'thrower')?.lastError?.message, 'no drain today');
 });
 
 test('a drain guard that throws is a failed drain of that actor, not a failed stop', async () => {
@@ -99,7 +104,7 @@ test('a drain guard that throws is a failed drain of that actor, not a failed st
   runtime.spawn(guarded, { id: 'guarded' });
   const report = await runtime.stop({ deadlineMs: 200 });
   assert.equal(report, { drained: [], cut: ['guarded'], stopped: ['first'] });
-  assert.match(runtime.get('guarded')?.status().lastError?.message ?? '', 'guard broke');
+  assert.match(stoppedStatus(runtime, 'guarded')?.lastError?.message ?? '', 'guard broke');
 });
 
 test('a facade whose drain rejects is reported cut, not drained', async () => {
@@ -107,7 +112,7 @@ test('a facade whose drain rejects is reported cut, not drained', async () => {
   runtime.spawn(() => facade({ drain: () => Promise.reject(new Error('drain failed')) }), { id: 'r' });
   const report = await runtime.stop({ deadlineMs: 500 });
   assert.equal(report.cut, ['r']);
-  assert.is(runtime.get('r')?.status().errors, 1);
+  assert.is(stoppedStatus(runtime, 'r')?.errors, 1);
 });
 
 test('stop() while a restart is pending: the actor ends stopped and the timer never fires', async () => {
@@ -134,7 +139,7 @@ test('a facade factory that throws on restart leaves no stale facade behind (sta
     { id: 'f' },
   );
   await eventually(() => hosted.status().status === 'failed', 'given up on');
-  assert.is(hosted.facade, undefined, 'no facade for the broken incarnation');
+  assert.throws(() => hosted.facade, (e: unknown) => e instanceof FacadeUnavailableError && e.code === 'SW_RUNTIME_NO_FACADE' && String((e.cause as Error).message) === 'factory broke', 'no facade for the broken incarnation');
   assert.is(hosted.status().details, undefined, 'status does not show the dead incarnation');
   assert.is(hosted.status().lastError?.message, 'factory broke');
   await runtime.stop({ deadlineMs: 100 });
@@ -180,7 +185,7 @@ test("an error the facade's actor raises while it is being stopped is recorded, 
     await runtime.stop({ deadlineMs: 100 });
   });
   assert.equal(uncaught.map(String), []);
-  assert.is(runtime.get('loud')?.status().errors, 1);
+  assert.is(stoppedStatus(runtime, 'loud')?.errors, 1);
 });
 
 test('stop() under a SimulatedClock still ends at its deadline (nobody advances the clock during shutdown)', async () => {

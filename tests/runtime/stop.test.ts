@@ -56,7 +56,8 @@ test('stop: reverse spawn order; drains that finish are "drained", a drain past 
   assert.equal(report, { drained: [], cut: ['slow', 'stuck', 'fast'], stopped: ['plain'] }, 'slow and stuck used the whole deadline: fast got no time left');
   assert.ok(elapsed >= 290 && elapsed < 1500, `stopped at the deadline (${elapsed} ms)`);
   assert.equal(log.filter((l) => l.startsWith('drain') || l.startsWith('stop')), ['drain stuck', 'stop stuck']);
-  assert.is(runtime.get('slow')?.status().status, 'stopped');
+  assert.is(runtime.get('slow'), undefined, 'a stopped actor leaves the registry');
+  assert.equal(runtime.stopped().map((s) => [s.id, s.status]), [['slow', 'stopped'], ['plain', 'stopped'], ['stuck', 'stopped'], ['fast', 'stopped']], 'its final status is kept');
 });
 
 test('stop: a machine that drains within the deadline is reported drained and reached its final state', async () => {
