@@ -5,6 +5,7 @@ import { ConfigError, describeError } from '../errors/base.js';
 import { rearmDelays } from '../machines/xstate-internals.js';
 import type { Spawnable, SpawnOptions } from './types.js';
 import type { IncarnationWatch } from './watch.js';
+import { childLogger } from '../adapters/logger.js';
 
 /**
  * One incarnation of a hosted actor: what a spawn or a restart creates, and an error or a stop
@@ -22,7 +23,8 @@ export interface Incarnation {
 export function buildIncarnation(spawnable: Spawnable, options: SpawnOptions, env: Omit<HostEnv, 'id'>, snapshot?: Snapshot<unknown>): Incarnation {
   const { id } = options;
   if (typeof spawnable === 'function') {
-    const facade = spawnable({ id, ...env });
+    // The facade logs as this actor: every record carries its id (pino's child, or merged fields).
+    const facade = spawnable({ id, ...env, logger: childLogger(env.logger, { actor: id }) });
     if (!isFacade(facade)) throw new ConfigError(`spawn "${id}": the factory did not return a facade ({ actor, start, stop, status })`, { id });
     return { actor: facade.actor, facade };
   }

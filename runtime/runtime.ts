@@ -1,5 +1,5 @@
 import { DuplicateActorIdError, RuntimeStoppedError } from '../errors/runtime.js';
-import { silentLogger } from '../adapters/logger.js';
+import { toLogger } from '../adapters/logger.js';
 import { Hosted, type HostContext } from './hosted.js';
 import { wallClock } from './wall-clock.js';
 import { defaultRestartPolicy } from './restart-policy.js';
@@ -53,7 +53,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const policy = options.restart ?? defaultRestartPolicy;
   const clock = options.clock ?? wallClock;
   const now = () => (clock as { now?: () => number }).now?.() ?? Date.now();
-  const logger = options.logger ?? silentLogger;
+  const logger = toLogger(options.logger);
   const keepStopped = options.keepStopped ?? DEFAULT_KEEP_STOPPED;
   /** The live actors: a stopped one is deleted (see `stopped`), so every walk is O(live). */
   const hosted = new Map<string, Hosted>();

@@ -1,6 +1,6 @@
 import type { ActorRefFromLogic, AnyActorLogic, EventFromLogic, InputFrom, InspectionEvent, Observer, Snapshot, SnapshotFrom, StateValue } from 'xstate';
 import type { Facade, HostEnv } from '../actors/host.js';
-import type { Logger } from '../adapters/logger.js';
+import type { HostLogger } from '../adapters/logger.js';
 import type { Clock } from '../machines/clock.js';
 import type { RestartPolicy } from './restart-policy.js';
 
@@ -12,8 +12,11 @@ export interface RuntimeOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Drives every actor's delays and the runtime's restart backoff (stop deadlines are always wall-clock time). Default: the wall clock. */
   clock?: Clock;
-  /** Default: silent. */
-  logger?: Logger;
+  /**
+   * statewire's `Logger`, a pino-style logger (`info(fields, message)`, taken as it is) or the
+   * console. Each hosted facade gets a child of it whose records carry `{ actor: id }`. Default: silent.
+   */
+  logger?: HostLogger;
   /** Policy for actors spawned without one. Default `defaultRestartPolicy`. */
   restart?: RestartPolicy;
   /**
