@@ -9,10 +9,14 @@ export function renderMetrics(actors: Array<{ status: ActorStatus; counters: Rec
   const lines: string[] = [];
   const family = (name: string, type: 'gauge' | 'counter', help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 
-  family('statewire_actor_info', 'gauge', 'Hosted actors: 1 per actor, with its machine, state and status as labels.');
+  family('statewire_actor_info', 'gauge', 'Hosted actors: 1 per actor, with its machine and status as labels.');
   for (const { status } of actors) {
-    const labels = { actor: status.id, machine: status.machineId ?? '', state: stateLabel(status.state), status: status.status };
+    const labels = { actor: status.id, machine: status.machineId ?? '', status: status.status };
     lines.push(`statewire_actor_info${formatLabels(labels)} 1`);
+  }
+  family('statewire_actor_state', 'gauge', 'The active state of each region of each actor: 1 per (actor, region, state); region "" is the root.');
+  for (const { status } of actors) {
+    for (const { region, state } of activeStates(status.state)) lines.push(`statewire_actor_state${formatLabels({ actor: status.id, region, state })} 1`);
   }
   family('statewire_actor_ready', 'gauge', 'Whether the actor carries the ready tag (1) or not (0).');
   for (const { status } of actors) lines.push(`statewire_actor_ready${formatLabels({ actor: status.id })} ${status.ready ? 1 : 0}`);
@@ -23,7 +27,7 @@ export function renderMetrics(actors: Array<{ status: ActorStatus; counters: Rec
 
   // One bad counter must not make the whole exposition invalid (a scraper then drops all of it):
   // a name that sanitises onto a built-in family or onto another name of the same actor is dropped.
-  const builtIn = new Set(['statewire_actor_info', 'statewire_actor_ready', 'statewire_actor_restarts_total', 'statewire_actor_errors_total']);
+  const builtIn = new Set(['statewire_actor_info', 'statewire_actor_state', 'statewire_actor_ready', 'statewire_actor_restarts_total', 'statewire_actor_errors_total']);
   const byName = new Map<string, Array<[string, number]>>();
   for (const { status, counters } of actors) {
     if (typeof counters !== 'object' || counters === null) continue;
@@ -45,9 +49,22 @@ export function renderMetrics(actors: Array<{ status: ActorStatus; counters: Rec
   return lines.join('\n') + '\n';
 }
 
-function stateLabel(state: ActorStatus['state']): string {
-  if (state === null) return '';
-  return typeof state === 'string' ? state : JSON.stringify(state);
+/**
+ * A state value as (region, state) pairs, one per active atomic state: `{ running: { work: 'idle',
+ * liveness: 'alive' } }` → `running.work`/`idle` and `running.liveness`/`alive`; `'held'` → ``/`held`.
+ * Plain label values a query can match on (a JSON label could not be).
+ */
+export function activeStates(value: unknown, region = ''): Array<{ region: string; state: string }> {
+  if (value === null || value === undefined) return [];
+  if (typeof value !== 'object') return [{ region, state: String(value) }];
+  const entries = Object.entries(value as Record<string, unknown>);
+  const out: Array<{ region: string; state: string }> = [];
+  for (const [key, child] of entries) {
+    const empty = typeof child === 'object' && child !== null && Object.keys(child).length === 0;
+    if (empty) out.push({ region, state: key });
+    else out.push(...activeStates(child, region ? `${region}.${key}` : key));
+  }
+  return out;
 }
 
 function sanitize(name: string): string {

@@ -40,7 +40,9 @@ test('status endpoint over real HTTP: healthz, readyz (503 then 200), status, me
     const metrics = await get(`${server.url}/metrics`);
     assert.is(metrics.status, 200);
     assert.match(String(metrics.headers['content-type']), 'text/plain; version=0.0.4');
-    assert.match(metrics.text, 'statewire_actor_info{actor="lease",machine="lease",state="held",status="running"} 1');
+    assert.match(metrics.text, 'statewire_actor_info{actor="lease",machine="lease",status="running"} 1');
+    assert.match(metrics.text, 'statewire_actor_state{actor="lease",region="",state="held"} 1');
+    assert.not.match(metrics.text, /="\{/, 'no JSON inside a label');
     assert.match(metrics.text, 'statewire_actor_restarts_total{actor="lease"} 0');
     assert.match(metrics.text, 'statewire_actor_ready{actor="lease"} 1');
 
@@ -100,6 +102,20 @@ test('status endpoint: a request target that is not a URL gets 400 and the serve
   } finally {
     await runtime.stop({ deadlineMs: 0 });
   }
+});
+
+test('metrics: one statewire_actor_state series per active region, plain labels', async () => {
+  const { activeStates } = await import('../../runtime/metrics.js');
+  assert.equal(activeStates({ running: { work: 'idle', liveness: 'alive' } }), [
+    { region: 'running.work', state: 'idle' },
+    { region: 'running.liveness', state: 'alive' },
+  ]);
+  assert.equal(activeStates('held'), [{ region: '', state: 'held' }]);
+  assert.equal(activeStates({ watch: { open: {} }, run: 'idle' }), [
+    { region: 'watch', state: 'open' },
+    { region: 'run', state: 'idle' },
+  ]);
+  assert.equal(activeStates(null), []);
 });
 
 test.run();
