@@ -1,34 +1,43 @@
 import type { ActorStatus } from './types.js';
 
-/**
- * Prometheus text exposition (format 0.0.4) of the hosted actors: one gauge per actor carrying
- * its state as labels, restart and error counters, and every counter an actor reports, prefixed
- * `statewire_` and labelled with the actor id.
- */
-export function renderMetrics(actors: Array<{ status: ActorStatus; counters: Record<string, number> }>): string {
-  const lines: string[] = [];
-  const family = (name: string, type: 'gauge' | 'counter', help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+/** One metric family: what both the text exposition and a prom-client registry are made from. */
+export interface MetricFamily {
+  name: string;
+  type: 'gauge' | 'counter';
+  help: string;
+  labelNames: readonly string[];
+  samples: Array<{ labels: Record<string, string>; value: number }>;
+}
 
-  family('statewire_actor_info', 'gauge', 'Hosted actors: 1 per actor, with its machine and status as labels.');
-  for (const { status } of actors) {
-    const labels = { actor: status.id, machine: status.machineId ?? '', status: status.status };
-    lines.push(`statewire_actor_info${formatLabels(labels)} 1`);
-  }
-  family('statewire_actor_state', 'gauge', 'The active state of each region of each actor: 1 per (actor, region, state); region "" is the root.');
-  for (const { status } of actors) {
-    for (const { region, state } of activeStates(status.state)) lines.push(`statewire_actor_state${formatLabels({ actor: status.id, region, state })} 1`);
-  }
-  family('statewire_actor_ready', 'gauge', 'Whether the actor carries the ready tag (1) or not (0).');
-  for (const { status } of actors) lines.push(`statewire_actor_ready${formatLabels({ actor: status.id })} ${status.ready ? 1 : 0}`);
-  family('statewire_actor_restarts_total', 'counter', 'Restarts by the supervisor.');
-  for (const { status } of actors) lines.push(`statewire_actor_restarts_total${formatLabels({ actor: status.id })} ${status.restarts}`);
-  family('statewire_actor_errors_total', 'counter', 'Errors the actor raised.');
-  for (const { status } of actors) lines.push(`statewire_actor_errors_total${formatLabels({ actor: status.id })} ${status.errors}`);
+export interface ActorMetricsSource {
+  status: ActorStatus;
+  counters: Record<string, number>;
+}
+
+const BUILT_IN = ['statewire_actor_info', 'statewire_actor_state', 'statewire_actor_ready', 'statewire_actor_restarts_total', 'statewire_actor_errors_total'];
+
+/**
+ * The hosted actors as metric families: one gauge per actor with its machine and status, one per
+ * active state of each region, restart and error counters, and every counter an actor reports,
+ * prefixed `statewire_` and labelled with the actor id.
+ */
+export function metricFamilies(actors: ActorMetricsSource[]): MetricFamily[] {
+  const family = (name: string, type: MetricFamily['type'], help: string, labelNames: readonly string[], samples: MetricFamily['samples']): MetricFamily => ({ name, type, help, labelNames, samples });
+  const families = [
+    family('statewire_actor_info', 'gauge', 'Hosted actors: 1 per actor, with its machine and status as labels.', ['actor', 'machine', 'status'],
+      actors.map(({ status }) => ({ labels: { actor: status.id, machine: status.machineId ?? '', status: status.status }, value: 1 }))),
+    family('statewire_actor_state', 'gauge', 'The active state of each region of each actor: 1 per (actor, region, state); region "" is the root.', ['actor', 'region', 'state'],
+      actors.flatMap(({ status }) => activeStates(status.state).map(({ region, state }) => ({ labels: { actor: status.id, region, state }, value: 1 })))),
+    family('statewire_actor_ready', 'gauge', 'Whether the actor carries the ready tag (1) or not (0).', ['actor'],
+      actors.map(({ status }) => ({ labels: { actor: status.id }, value: status.ready ? 1 : 0 }))),
+    family('statewire_actor_restarts_total', 'counter', 'Restarts by the supervisor.', ['actor'], actors.map(({ status }) => ({ labels: { actor: status.id }, value: status.restarts }))),
+    family('statewire_actor_errors_total', 'counter', 'Errors the actor raised.', ['actor'], actors.map(({ status }) => ({ labels: { actor: status.id }, value: status.errors }))),
+  ];
 
   // One bad counter must not make the whole exposition invalid (a scraper then drops all of it):
   // a name that sanitises onto a built-in family or onto another name of the same actor is dropped.
-  const builtIn = new Set(['statewire_actor_info', 'statewire_actor_state', 'statewire_actor_ready', 'statewire_actor_restarts_total', 'statewire_actor_errors_total']);
-  const byName = new Map<string, Array<[string, number]>>();
+  const builtIn = new Set(BUILT_IN);
+  const byName = new Map<string, MetricFamily['samples']>();
   for (const { status, counters } of actors) {
     if (typeof counters !== 'object' || counters === null) continue;
     const taken = new Set<string>();
@@ -39,12 +48,22 @@ export function renderMetrics(actors: Array<{ status: ActorStatus; counters: Rec
       taken.add(metric);
       const rows = byName.get(metric) ?? [];
       byName.set(metric, rows);
-      rows.push([status.id, value]);
+      rows.push({ labels: { actor: status.id }, value });
     }
   }
-  for (const [metric, rows] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`# TYPE ${metric} ${metric.endsWith('_total') ? 'counter' : 'gauge'}`);
-    for (const [actor, value] of rows) lines.push(`${metric}${formatLabels({ actor })} ${value}`);
+  for (const [metric, samples] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
+    families.push(family(metric, metric.endsWith('_total') ? 'counter' : 'gauge', `The ${metric.slice('statewire_'.length)} an actor reports.`, ['actor'], samples));
+  }
+  return families;
+}
+
+/** Prometheus text exposition (format 0.0.4) of `metricFamilies(actors)`. */
+export function renderMetrics(actors: ActorMetricsSource[]): string {
+  const lines: string[] = [];
+  for (const { name, type, help, samples } of metricFamilies(actors)) {
+    if (!BUILT_IN.includes(name)) lines.push(`# TYPE ${name} ${type}`);
+    else lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const { labels, value } of samples) lines.push(`${name}${formatLabels(labels)} ${value}`);
   }
   return lines.join('\n') + '\n';
 }

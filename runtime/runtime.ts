@@ -3,7 +3,7 @@ import { toLogger } from '../adapters/logger.js';
 import { Hosted, type HostContext } from './hosted.js';
 import { wallClock } from './wall-clock.js';
 import { defaultRestartPolicy } from './restart-policy.js';
-import { renderMetrics } from './metrics.js';
+import { metricFamilies, renderMetrics, type MetricFamily } from './metrics.js';
 import { checkRuntimeOptions, checkSpawn, DEFAULT_KEEP_STOPPED, stopDeadlineMs } from './options.js';
 import { serveStatus, type StatusServer, type StatusServerOptions } from './status-server.js';
 import { StoppedHistory } from './stopped-history.js';
@@ -36,6 +36,8 @@ export interface Runtime {
   snapshot(): Record<string, unknown>;
   /** Prometheus text exposition of actors, restarts, errors and the actors' counters. */
   metrics(): string;
+  /** The same series as data (for `registerRuntimeMetrics`, which puts them into a prom-client registry). */
+  metricFamilies(): MetricFamily[];
   /** Serves /healthz, /readyz, /status and /metrics on loopback (node:http). Rejects with ConfigError for a bad port or host. */
   serveStatus(options?: StatusServerOptions): Promise<StatusServer>;
   on<K extends keyof RuntimeEvents>(type: K, listener: (event: RuntimeEvents[K]) => void): () => void;
@@ -125,7 +127,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       }
       return out;
     },
-    metrics: () => renderMetrics([...hosted.values()].map((entry) => ({ status: entry.status(), counters: safeCounters(entry) }))),
+    metrics: () => renderMetrics(metricSources()),
+    metricFamilies: () => metricFamilies(metricSources()),
     async serveStatus(serverOptions) {
       if (stopping) throw new RuntimeStoppedError('', 'serve the status endpoint');
       const server = await serveStatus(runtime, serverOptions);
@@ -167,6 +170,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     },
   };
   return runtime;
+
+  function metricSources() {
+    return [...hosted.values()].map((entry) => ({ status: entry.status(), counters: safeCounters(entry) }));
+  }
 
   function safeCounters(entry: Hosted): Record<string, number> {
     try {
