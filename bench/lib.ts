@@ -39,18 +39,26 @@ export async function compare(options: {
   warmup?: number;
   extra?: Record<string, unknown>;
 }): Promise<BenchLine> {
-  const rounds = options.rounds ?? 5;
-  for (let i = 0; i < (options.warmup ?? 1); i++) {
-    await options.ours();
-    await options.theirs();
+  const [ours, theirs] = await alternate(options.rounds ?? 5, options.warmup ?? 1, options.ours, options.theirs);
+  return printLine({ ...options, ours, theirs });
+}
+
+/**
+ * The medians of `rounds` measurements of `a` and of `b`, taken in turns (a, b, a, …) after
+ * `warmup` unmeasured turns of each, so the JIT's warm-up and the machine's drift hit both alike.
+ */
+export async function alternate(rounds: number, warmup: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
+  for (let i = 0; i < warmup; i++) {
+    await a();
+    await b();
   }
-  const ours: number[] = [];
-  const theirs: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    ours.push(await options.ours());
-    theirs.push(await options.theirs());
+    as.push(await a());
+    bs.push(await b());
   }
-  return printLine({ ...options, ours: median(ours), theirs: median(theirs) });
+  return [median(as), median(bs)];
 }
 
 /** Prints (and returns) one comparison line from two measured values; for benches that run their own rounds. */
@@ -92,4 +100,33 @@ export async function opsPerSecond(count: number, fn: (i: number) => unknown): P
 function round(value: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/**
+ * Prints (and returns) one scaling line: the cost of one unit of work (a scan, a job) at a small
+ * and at a large size. `ratio` here is large over small, so 1 means flat and the goal is a ceiling
+ * (`goal`, e.g. 1.2), the one kind of line where lower is better.
+ */
+export function printScale(options: {
+  bench: string;
+  unit: string;
+  small: { size: number; cost: number };
+  large: { size: number; cost: number };
+  goal: number;
+  extra?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const { small, large } = options;
+  const ratio = large.cost / small.cost;
+  const line = {
+    bench: options.bench,
+    unit: options.unit,
+    [`at${small.size}`]: round(small.cost, 3),
+    [`at${large.size}`]: round(large.cost, 3),
+    ratio: round(ratio, 3),
+    goal: `<= ${options.goal}`,
+    flat: ratio <= options.goal,
+    ...options.extra,
+  };
+  console.log(JSON.stringify(line));
+  return line;
 }

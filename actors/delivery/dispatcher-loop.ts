@@ -62,9 +62,12 @@ export function startDispatcherLoop(deps: DispatcherLoopDeps) {
     for (const [status, age] of ages) {
       if (!(age > 0)) continue;
       // Page by page until the aged tasks are gone (one page per interval fell behind any rate
-      // above 1000 tasks an interval); a page of tasks all in progress here ends the pass.
+      // above 1000 tasks an interval). Each page starts at the oldest again: the store's age index
+      // makes that cost only the tasks in progress here, which are skipped, so a page asks for
+      // that many more and a full page of them cannot stall the pass; none deleted ends it.
       for (;;) {
-        const ids = await store.taskIdsToClean(status, at - age, page);
+        const limit = page + live.size;
+        const ids = await store.taskIdsToClean(status, at - age, limit);
         let removed = 0;
         for (const id of ids) {
           if (live.has(id)) continue;
@@ -72,7 +75,7 @@ export function startDispatcherLoop(deps: DispatcherLoopDeps) {
           removed++;
         }
         deleted += removed;
-        if (ids.length < page || removed === 0 || deps.draining()) break;
+        if (ids.length < limit || removed === 0 || deps.draining()) break;
       }
     }
     return deleted;

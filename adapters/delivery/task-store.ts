@@ -40,9 +40,17 @@ export interface TaskStore<T extends StoredTask = StoredTask> {
   createTask(draft: Omit<T, 'id'>): Promise<CreateResult<T>>;
   /** Removes a task (no-op when absent). */
   deleteTask(id: number): Promise<void>;
-  /** Ids of `sending` / `failure` tasks due at `now`, earliest first, at most `limit` (default 1000). */
+  /**
+   * Ids of `sending` / `failure` tasks due at `now`, earliest first, at most `limit` (default 1000).
+   * Equal due times come in one fixed order per store (memory and file: by id; Redis: by id as
+   * text, a zset's member order), the same on every call. Costs O(limit + log n), not O(n): the
+   * dispatcher calls it every loop interval and again at once while a backlog remains.
+   */
   incompleteTaskIds(now: number, limit?: number): Promise<number[]>;
-  /** Ids of tasks in `status` created before `before`, at most `limit` (default 1000). */
+  /**
+   * Ids of tasks in `status` created before `before`, oldest first (ties as above), at most
+   * `limit` (default 1000); O(limit + log n), so auto-clean may ask again from the oldest per page.
+   */
   taskIdsToClean(status: StoredStatus, before: number, limit?: number): Promise<number[]>;
   taskDetail(id: number): Promise<T | undefined>;
   taskDetailByBusiness(businessType: string, businessId: string): Promise<T | undefined>;

@@ -1,5 +1,6 @@
 import { DeadSet } from './dead-set.js';
 import { Fifo } from './fifo.js';
+import { DueHeap } from './due-heap.js';
 import { resolveRetention, type DeadRetentionOptions } from './retention.js';
 import type { DeadJob, FailResult, JobFailure, NewJob, PullResult, PulledJob, QueueBackend, QueueCounts, QueueName, RecoveryResult, StoredJobState } from './types.js';
 
@@ -13,13 +14,25 @@ export interface MemoryQueueOptions extends DeadRetentionOptions {
   promoteBatchSize?: number;
 }
 
+/** A delayed job (its due time is the heap's key). */
+interface Waiting {
+  id: string;
+  queue: QueueName;
+}
+
+/**
+ * Ties between equal due times, as the Redis zset orders its members `<queue>#<id>`: `high#…`
+ * before `low#…` ('h' < 'l'), then by id (code-unit order; byte order for ASCII ids).
+ */
+const tieFirst = (a: Waiting, b: Waiting) => (a.queue === b.queue ? a.id < b.id : a.queue === 'high');
+
 export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
   const promoteBatchSize = options.promoteBatchSize ?? 100;
   const retention = resolveRetention(options);
   const jobs = new Map<string, string>();
   const errors = new Map<string, string>();
-  /** Waiting entries sorted by due time (ties in insertion order). */
-  let waiting: Array<{ at: number; id: string; queue: QueueName }> = [];
+  /** Delayed jobs, earliest due on top: O(log n) to schedule one and to promote one. */
+  const waiting = new DueHeap<Waiting>(tieFirst);
   const ready: Record<QueueName, Fifo<string>> = { high: new Fifo(), low: new Fifo() };
   const working = new Map<string, Map<string, QueueName>>();
   const alive = new Map<string, number>();
@@ -37,21 +50,15 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
     return set;
   };
   function schedule(at: number, id: string, queue: QueueName): void {
-    let lo = 0;
-    let hi = waiting.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (waiting[mid]!.at <= at) lo = mid + 1;
-      else hi = mid;
-    }
-    waiting.splice(lo, 0, { at, id, queue });
+    waiting.push(at, { id, queue });
   }
   function promote(now: number, limit: number): number {
     let count = 0;
-    while (count < limit && waiting.length > count && waiting[count]!.at <= now) count++;
-    if (count === 0) return 0;
-    for (const entry of waiting.slice(0, count)) ready[entry.queue].push(entry.id);
-    waiting = waiting.slice(count);
+    for (let at = waiting.peekTime(); count < limit && at !== undefined && at <= now; at = waiting.peekTime()) {
+      const next = waiting.pop()!;
+      ready[next.queue].push(next.id);
+      count++;
+    }
     return count;
   }
   function releaseAll(runnerId: string): number {
@@ -99,7 +106,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
       take('high', limit - high - low);
       const set = workingOf(runnerId);
       for (const job of pulled) if (job.data !== null) set.set(job.id, job.queue);
-      return { jobs: pulled, nextDueAt: waiting[0]?.at ?? null };
+      return { jobs: pulled, nextDueAt: waiting.peekTime() ?? null };
     },
 
     async complete(runnerId, ids) {
@@ -210,14 +217,15 @@ export function memoryQueue(options: MemoryQueueOptions = {}): QueueBackend {
     async state(id): Promise<StoredJobState | undefined> {
       if (!jobs.has(id)) return undefined;
       if (dead.has(id)) return 'dead';
-      if (waiting.some((entry) => entry.id === id)) return 'waiting';
       if (ready.high.includes(id) || ready.low.includes(id)) return 'ready';
-      for (const [runnerId, set] of working) if (alive.has(runnerId) && set.has(id)) return 'working';
-      return undefined;
+      for (const [runnerId, set] of working) if (set.has(id)) return alive.has(runnerId) ? 'working' : undefined;
+      // A job with data is dead, ready, working or waiting: the heap is not searched (no index
+      // by id is kept for this read of tests and status, which costs O(n) on either backend).
+      return 'waiting';
     },
 
     async counts(): Promise<QueueCounts> {
-      return { waiting: waiting.length, high: ready.high.length, low: ready.low.length, dead: dead.size, ...stats };
+      return { waiting: waiting.size, high: ready.high.length, low: ready.low.length, dead: dead.size, ...stats };
     },
 
     onWork(listener) {

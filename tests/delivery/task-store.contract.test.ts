@@ -16,6 +16,13 @@ interface Backend {
   name: string;
   setup(): Promise<boolean>;
   fresh(): Promise<TaskStore<SampleTask>>;
+  /** The same data through a new store object (the file store replays its journal); closes the old one. */
+  reopen(store: TaskStore<SampleTask>): Promise<TaskStore<SampleTask>>;
+  /**
+   * How the store orders tasks of one due time (or one age): by id for memory and file, by id as
+   * text for Redis (a zset orders equal scores by member bytes: "10" before "9").
+   */
+  tie(a: number, b: number): number;
   teardown(): Promise<void>;
 }
 
@@ -26,12 +33,12 @@ function contract(backend: Backend) {
     available = await backend.setup();
   });
   t.after(() => backend.teardown());
-  const it = (name: string, body: (store: TaskStore<SampleTask>) => Promise<void>) =>
+  const it = (name: string, body: (store: TaskStore<SampleTask>, reopen: () => Promise<TaskStore<SampleTask>>) => Promise<void>) =>
     t(name, async () => {
       if (!available) return;
-      const store = await backend.fresh();
+      let store = await backend.fresh();
       try {
-        await body(store);
+        await body(store, async () => (store = await backend.reopen(store)));
       } finally {
         await store.close();
       }
@@ -110,6 +117,95 @@ function contract(backend: Backend) {
     assert.equal(await store.taskIdsToClean('success', 100), [], 'strictly before');
   });
 
+  /** What a scan must answer, from the tasks' own fields: the reference the index is held to. */
+  const expectedDue = (tasks: Iterable<SampleTask>, now: number, limit: number) =>
+    [...tasks]
+      .filter((task) => (task.status === 'sending' || task.status === 'failure') && task.nextRetryTime <= now)
+      .sort((a, b) => a.nextRetryTime - b.nextRetryTime || backend.tie(a.id, b.id))
+      .slice(0, limit)
+      .map((task) => task.id);
+  const expectedAged = (tasks: Iterable<SampleTask>, status: SampleTask['status'], before: number, limit: number) =>
+    [...tasks]
+      .filter((task) => task.status === status && task.requestTime < before)
+      .sort((a, b) => a.requestTime - b.requestTime || backend.tie(a.id, b.id))
+      .slice(0, limit)
+      .map((task) => task.id);
+
+  it('regression (issue 22): scans page by due time, ties in the store\'s order, through updates, deletes and a reopen', async (store, reopen) => {
+    // 40 tasks over 5 due times (ties across the ids 9/10 boundary), created out of due order.
+    const live = new Map<number, SampleTask>();
+    const statuses: SampleTask['status'][] = ['sending', 'failure', 'success', 'sending', 'stopped'];
+    for (let i = 0; i < 40; i++) {
+      const { task } = await store.createTask(draft(`due-${i}`, { status: statuses[i % 5]!, nextRetryTime: 1000 + ((i * 3) % 5) * 100, requestTime: 50 + ((i * 7) % 4) * 10 }));
+      live.set(task.id, task);
+    }
+    const check = async (label: string) => {
+      for (const now of [999, 1000, 1200, 1400, 1e12]) {
+        for (const limit of [1, 7, 16, 1000]) {
+          assert.equal(await store.incompleteTaskIds(now, limit), expectedDue(live.values(), now, limit), `${label}: due at ${now}, page ${limit}`);
+        }
+      }
+      for (const status of ['success', 'stopped', 'failure', 'sending'] as const) {
+        for (const limit of [1, 5, 1000]) {
+          assert.equal(await store.taskIdsToClean(status, 75, limit), expectedAged(live.values(), status, 75, limit), `${label}: ${status} before 75, page ${limit}`);
+        }
+      }
+    };
+    await check('created');
+    // Move due times both ways, complete some, revive some, delete some.
+    let n = 0;
+    for (const task of [...live.values()]) {
+      const k = n++;
+      if (k % 6 === 0) {
+        await store.deleteTask(task.id);
+        live.delete(task.id);
+        continue;
+      }
+      const changed: SampleTask = {
+        ...task,
+        status: k % 4 === 0 ? 'success' : k % 4 === 1 ? 'failure' : task.status,
+        nextRetryTime: k % 3 === 0 ? 1000 : task.nextRetryTime + (k % 2 ? 300 : -100),
+        requestTime: k % 5 === 0 ? 40 : task.requestTime,
+      };
+      assert.ok(await store.updateTask(changed));
+      live.set(task.id, changed);
+    }
+    await check('updated');
+    store = await reopen();
+    await check('reopened');
+  });
+
+  it('regression (issue 22): a task changed in place and written back is scanned once, at its new time', async (store) => {
+    const { task } = await store.createTask(draft('in-place', { nextRetryTime: 100 }));
+    const other = (await store.createTask(draft('other', { nextRetryTime: 200 }))).task;
+    const read = (await store.taskDetail(task.id))!;
+    read.nextRetryTime = 300; // the store's own object, on the memory store: its index must not follow
+    read.status = 'failure';
+    assert.ok(await store.updateTask(read));
+    assert.equal(await store.incompleteTaskIds(1000), [other.id, task.id]);
+    assert.equal(await store.incompleteTaskIds(250), [other.id]);
+    assert.equal(await store.countByStatus(), { sending: 1, success: 0, failure: 1, stopped: 0 });
+    const done = (await store.taskDetail(task.id))!;
+    done.status = 'success';
+    assert.ok(await store.updateTask(done));
+    assert.equal(await store.incompleteTaskIds(1000), [other.id]);
+    assert.equal(await store.taskIdsToClean('success', 1e12), [task.id]);
+    assert.equal(await store.taskIdsToClean('failure', 1e12), []);
+  });
+
+  it('taskIdsToClean pages oldest first; regression: a limit of 0 lists nothing (the memory store listed one)', async (store) => {
+    const ids: number[] = [];
+    for (const requestTime of [300, 100, 200, 100]) {
+      const { task } = await store.createTask(draft(`age-${requestTime}-${ids.length}`, { requestTime, status: 'success' }));
+      ids.push(task.id);
+    }
+    const tied = [ids[1]!, ids[3]!].sort(backend.tie);
+    assert.equal(await store.taskIdsToClean('success', 1000), [...tied, ids[2], ids[0]]);
+    assert.equal(await store.taskIdsToClean('success', 1000, 3), [...tied, ids[2]]);
+    assert.equal(await store.incompleteTaskIds(1e12, 0), []);
+    assert.equal(await store.taskIdsToClean('success', 1000, 0), []);
+  });
+
   it('deleteTask removes it from every index and frees its business key; ids are not reused', async (store) => {
     const { task } = await store.createTask(draft('gone'));
     await store.deleteTask(task.id);
@@ -149,19 +245,33 @@ contract({
   name: 'memory',
   setup: async () => true,
   fresh: async () => memoryStore<SampleTask>(),
+  // Nothing outlives a memory store: "reopening" keeps the same one.
+  reopen: async (store) => store,
+  tie: (a, b) => a - b,
   teardown: async () => {},
 });
 
 {
   const dirs: Array<{ remove(): Promise<void> }> = [];
+  const dirOf = new Map<TaskStore<SampleTask>, string>();
   contract({
     name: 'file',
     setup: async () => true,
     fresh: async () => {
       const tmp = await tempDir();
       dirs.push(tmp);
-      return fileStore<SampleTask>(tmp.dir);
+      const store = fileStore<SampleTask>(tmp.dir);
+      dirOf.set(store, tmp.dir);
+      return store;
     },
+    reopen: async (store) => {
+      const dir = dirOf.get(store)!;
+      await store.close();
+      const again = fileStore<SampleTask>(dir);
+      dirOf.set(again, dir);
+      return again;
+    },
+    tie: (a, b) => a - b,
     teardown: async () => {
       await Promise.all(dirs.map((d) => d.remove()));
     },
@@ -171,6 +281,7 @@ contract({
 {
   let server: TestRedis | undefined;
   const clients: Redis[] = [];
+  const clientOf = new Map<TaskStore<SampleTask>, { client: Redis; prefix: string }>();
   let n = 0;
   contract({
     name: 'redis',
@@ -181,8 +292,17 @@ contract({
     fresh: async () => {
       const client = new Redis(server!.url, { lazyConnect: false });
       clients.push(client);
-      return redisStore<SampleTask>(client, { prefix: `contract-${++n}` });
+      const store = redisStore<SampleTask>(client, { prefix: `contract-${++n}` });
+      clientOf.set(store, { client, prefix: `contract-${n}` });
+      return store;
     },
+    reopen: async (store) => {
+      const { client, prefix } = clientOf.get(store)!;
+      const again = redisStore<SampleTask>(client, { prefix });
+      clientOf.set(again, { client, prefix });
+      return again;
+    },
+    tie: (a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0),
     teardown: async () => {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
       await server?.stop();

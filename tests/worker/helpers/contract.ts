@@ -133,6 +133,78 @@ export function queueContract(name: string, target: ContractTarget) {
     assert.is(await q.promoteDue(1000, 100), 100);
   });
 
+  test('regression (issue 22): delayed jobs are promoted by due time, ties by member "<queue>#<id>" (the zset order), whatever the add order', async () => {
+    await q.heartbeat('r1', 1e9);
+    // Ties at 100 across queues and ids; added in neither due nor member order, over two calls.
+    await q.add([job('b', 'low', 100), job('z', 'high', 100), job('late', 'high', 300), job('a', 'low', 100)], 0);
+    await q.add([job('early', 'low', 50), job('y', 'high', 100), job('c', 'low', 200)], 0);
+    const expected = ['early', 'y', 'z', 'a', 'b', 'c', 'late']; // 50 | high#y high#z low#a low#b @100 | 200 | 300
+    assert.is(await q.promoteDue(49, 10), 0, 'nothing due before the earliest');
+    for (const [i, id] of expected.entries()) {
+      assert.is(await q.promoteDue(1e6, 1), 1, `promote #${i}`);
+      assert.is(await q.state(id), 'ready', `${id} is promoted #${i}`);
+      for (const later of expected.slice(i + 1)) assert.is(await q.state(later), 'waiting', `${later} still waits after #${i}`);
+    }
+    assert.is(await q.promoteDue(1e6, 1), 0);
+    const pulled = await q.pull('r1', 10, 1e6, 1, 1e9);
+    // Each ready list in promote order: high y z late, low early a b c (weight 1: high first here).
+    assert.equal(pulled.jobs.map((j) => j.id), ['y', 'z', 'late', 'early', 'a', 'b', 'c']);
+  });
+
+  test('regression (issue 22): due order holds through retries and partial promotes, against a reference model (seeded)', async () => {
+    await q.heartbeat('r1', 1e9);
+    let seed = 22;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    /** The reference: the waiting set as a list sorted like the zset. */
+    let model: Array<{ at: number; member: string; id: string }> = [];
+    const order = (a: { at: number; member: string }, b: { at: number; member: string }) => a.at - b.at || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0);
+    const readyOrder: string[] = [];
+    let next = 0;
+    let now = 0;
+    for (let step = 0; step < 60; step++) {
+      const adds: NewJob[] = Array.from({ length: 1 + Math.floor(random() * 6) }, () => {
+        const id = `j${next++}`;
+        return job(id, random() < 0.3 ? 'high' : 'low', now + 1 + Math.floor(random() * 8) * 10);
+      });
+      assert.is(await q.add(adds, now), adds.length);
+      for (const a of adds) model.push({ at: a.performAt, member: `${a.queue}#${a.id}`, id: a.id });
+      model.sort(order);
+      now += Math.floor(random() * 25);
+      const limit = 1 + Math.floor(random() * 4);
+      const due = model.filter((m) => m.at <= now).slice(0, limit);
+      assert.is(await q.promoteDue(now, limit), due.length, `step ${step}: promoted count`);
+      model = model.filter((m) => !due.includes(m));
+      readyOrder.push(...due.map((m) => m.id));
+      for (const m of due) assert.is(await q.state(m.id), 'ready', `step ${step}: ${m.id} promoted`);
+      const first = model[0];
+      if (first) assert.is(await q.state(first.id), 'waiting', `step ${step}: the earliest left still waits`);
+      assert.is((await q.counts()).waiting, model.length, `step ${step}: waiting count`);
+    }
+    // The rest of what is due now, then everything ready: each list in promote order.
+    const dueLeft = model.filter((m) => m.at <= now);
+    assert.is(await q.promoteDue(now, 10_000), dueLeft.length);
+    readyOrder.push(...dueLeft.map((m) => m.id));
+    model = model.filter((m) => m.at > now);
+    const pulled = (await q.pull('r1', 10_000, now, 1_000_000, 1e9)).jobs;
+    const byQueue = (queue: QueueName) => pulled.filter((j) => j.queue === queue).map((j) => j.id);
+    const promotedIn = (queue: QueueName) => readyOrder.filter((id) => byQueue(queue).includes(id));
+    assert.equal(byQueue('high'), promotedIn('high'));
+    assert.equal(byQueue('low'), promotedIn('low'));
+    // A retry lands in due order among the rest (a tie with the earliest, ordered by member).
+    const [retried] = pulled;
+    if (retried && model.length > 0) {
+      const at = model[0]!.at;
+      await q.fail('r1', [{ id: retried.id, retryAt: at, error: 'again' }], now);
+      model.push({ at, member: `${retried.queue}#${retried.id}`, id: retried.id });
+      model.sort(order);
+      const all = model.length;
+      assert.is(await q.promoteDue(1e12, all), all);
+      const rest = (await q.pull('r1', 10_000, 1e12, 1_000_000, 1e9)).jobs;
+      assert.equal(rest.filter((j) => j.queue === 'high').map((j) => j.id), model.filter((m) => m.member.startsWith('high#')).map((m) => m.id));
+      assert.equal(rest.filter((j) => j.queue === 'low').map((j) => j.id), model.filter((m) => m.member.startsWith('low#')).map((m) => m.id));
+    }
+  });
+
   test('release hands jobs back to the front of ready; unregister releases the rest', async () => {
     await q.heartbeat('r1', 10_000);
     await q.add([job('a'), job('b'), job('c')], 0);
