@@ -1,9 +1,15 @@
 import { JobDataError } from '../../errors/worker.js';
 import type { JobRecord, QueueName } from './types.js';
 
-/** Job records as stored: JSON. Decoding checks every field, so bad data fails here, with a reason. */
+/**
+ * Job records as stored: JSON. Decoding checks every field, so bad data fails here, with a reason.
+ * `performAt` and `error` are left out while null (most jobs): ~32 B less per job in Redis, and
+ * decoders of every version read a missing one as null.
+ */
 export function encodeJob(record: JobRecord): string {
-  return JSON.stringify(record);
+  if (record.performAt !== null && record.error !== null) return JSON.stringify(record);
+  const { performAt, error, ...rest } = record;
+  return JSON.stringify({ ...rest, ...(performAt !== null ? { performAt } : {}), ...(error !== null ? { error } : {}) });
 }
 
 export function decodeJob(id: string, data: string): JobRecord {
