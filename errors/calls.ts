@@ -19,6 +19,20 @@ export class ErrTooManyRequests extends StatewireError {
   }
 }
 
+/** A call through a breaker with `callTimeoutMs` that was still running at its deadline (its AbortSignal is aborted). Counts as a failure. */
+export class CallTimeoutError extends StatewireError {
+  constructor(name: string, timeoutMs: number) {
+    super('SW_CALL_TIMEOUT', `call through circuit breaker "${name}" timed out after ${timeoutMs} ms`, { name, timeoutMs });
+  }
+}
+
+/** `execute` given something that is not a function: the caller's fault, never run and never counted. */
+export class InvalidCallError extends StatewireError {
+  constructor(name: string, got: string) {
+    super('SW_INVALID_CALL', `circuit breaker "${name}": execute needs a function, got ${got}`, { name, got });
+  }
+}
+
 /** The peer could not be reached or dropped the connection (connect refused, reset, DNS). Retryable. */
 export class AgentNetworkError extends StatewireError {
   constructor(endpoint: string, path: string, cause: unknown) {
@@ -128,7 +142,7 @@ export class SequentialStepError extends StatewireError {
   }
 }
 
-/** A call on a coordinator or client that is stopping or stopped. */
+/** A call on a coordinator, client or breaker that is stopping or stopped (the call never ran). */
 export class CallsStoppedError extends StatewireError {
   constructor(what: string) {
     super('SW_CALLS_STOPPED', `${what} is stopped`, { what });

@@ -3,11 +3,16 @@ import type { AgentClient } from '../../adapters/calls/types.js';
 import type { BreakerStateName } from '../../machines/calls/breaker.js';
 import type { BreakerInput } from '../../machines/calls/breaker.js';
 import { createBreaker, type Breaker, type BreakerFacade } from './breaker.js';
+import { checkAgentBreakerOptions } from './breaker-options.js';
+import { countsAsFailure } from './failure-policy.js';
 import type { HostEnv } from '../host.js';
 import { hostActorOptions } from '../host.js';
 
 export interface AgentClientBreakerOptions extends Omit<BreakerInput, 'name'> {
-  /** Which errors count as failures. Default: network errors, timeouts and 5xx (not 4xx). */
+  /**
+   * Which errors count as failures. Default here: network errors, timeouts and 5xx, not 4xx
+   * (`countsAsFailure`): an agent call's policy, unlike a bare breaker's, which counts every error.
+   */
   isFailure?: (error: unknown) => boolean;
   /** Called on every state change of any endpoint's breaker. */
   onStateChange?: (endpoint: string, from: BreakerStateName, to: BreakerStateName) => void;
@@ -35,6 +40,8 @@ export interface BreakingAgentClient extends AgentClient {
  * instance cut off all of them). Pings bypass the breakers, so health checks see recovery.
  */
 export function createAgentClient(options: AgentClientOptions = {}): BreakingAgentClient {
+  // Bad breaker settings fail here, not at the first call to some endpoint.
+  if (!options.breakerFor) checkAgentBreakerOptions(options.breaker);
   const breakers = new Map<string, Breaker>();
   const owned = new Map<string, BreakerFacade>();
   const breakerFor =
@@ -43,6 +50,7 @@ export function createAgentClient(options: AgentClientOptions = {}): BreakingAge
       const { onStateChange, ...settings } = options.breaker ?? {};
       const breaker = createBreaker({
         ...settings,
+        isFailure: settings.isFailure ?? countsAsFailure,
         name: endpoint,
         ...(onStateChange ? { onStateChange: (from: BreakerStateName, to: BreakerStateName) => onStateChange(endpoint, from, to) } : {}),
         ...hostActorOptions({ inspect: options.inspect, clock: options.clock }),

@@ -1,164 +1,26 @@
-import { createActor, type ActorRefFrom, type SnapshotFrom } from 'xstate';
-import { breakerMachine, type BreakerInput, type BreakerStateName } from '../../machines/calls/breaker.js';
-import { ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
+import { createActor, type SnapshotFrom } from 'xstate';
+import { breakerMachine, breakerSettings, type BreakerInput, type BreakerStateName } from '../../machines/calls/breaker.js';
+import { windowTotals, type WindowTotals } from '../../machines/calls/breaker-window.js';
 import { describeError } from '../../errors/base.js';
 import { silentLogger } from '../../adapters/logger.js';
 import type { Facade, HostEnv } from '../host.js';
-import { countsAsFailure } from './failure-policy.js';
+import { BreakerHandle, type Breaker, type BreakerPolicy, type BreakerRef } from './breaker-handle.js';
+import { checkBreakerPolicy } from './breaker-options.js';
 import { rearmDelays } from '../../machines/xstate-internals.js';
 import { hostActorOptions } from '../host.js';
 
-export type BreakerRef = ActorRefFrom<typeof breakerMachine>;
+export {
+  BreakerHandle,
+  type Breaker,
+  type BreakerCounters,
+  type BreakerEventType,
+  type BreakerListener,
+  type BreakerPolicy,
+  type BreakerRef,
+  type CallContext,
+  type ExecuteOptions,
+} from './breaker-handle.js';
 export type BreakerSnapshot = SnapshotFrom<typeof breakerMachine>;
-
-/** What a caller needs from a breaker, whichever actor (root or child) runs its chart. */
-export interface Breaker {
-  readonly name: string;
-  readonly state: BreakerStateName;
-  /** Consecutive counted failures in closed. */
-  readonly failures: number;
-  /**
-   * Runs `fn` through the breaker. Rejects with ErrCircuitOpen (open or isolated) or
-   * ErrTooManyRequests (halfOpen, probe slots taken) without calling `fn`; otherwise settles as
-   * `fn` does. In closed with zero failures a success costs no chart event.
-   */
-  execute<T>(fn: () => T | Promise<T>): Promise<T>;
-  /** Back to closed with zero failures, from any state. */
-  reset(): void;
-  /** Forced open until `reset()`: every call fails fast. */
-  isolate(): void;
-}
-
-export interface BreakerPolicy {
-  /** Which errors count as failures. Default: network errors, timeouts and 5xx (not 4xx). */
-  isFailure?: (error: unknown) => boolean;
-  /** Called on every state change, after the chart took it. */
-  onStateChange?: (from: BreakerStateName, to: BreakerStateName) => void;
-}
-
-export interface BreakerCounters {
-  calls: number;
-  rejected_open: number;
-  rejected_probes: number;
-  failures_counted: number;
-}
-
-/**
- * Binds the breaker API to a running breaker actor. The decision to let a call through reads the
- * actor's current snapshot (a property read); only state changes are sent as events.
- */
-export class BreakerHandle implements Breaker {
-  readonly #ref: BreakerRef;
-  readonly #isFailure: (error: unknown) => boolean;
-  readonly #listener: { unsubscribe(): void } | undefined;
-  readonly counts: BreakerCounters = { calls: 0, rejected_open: 0, rejected_probes: 0, failures_counted: 0 };
-
-  constructor(ref: BreakerRef, policy: BreakerPolicy = {}) {
-    this.#ref = ref;
-    const isFailure = policy.isFailure ?? countsAsFailure;
-    // A predicate that throws must not skip the event that frees a probe slot (the breaker would
-    // refuse every call in halfOpen for good): such an error counts as a failure.
-    this.#isFailure = (error) => {
-      try {
-        return isFailure(error);
-      } catch {
-        return true;
-      }
-    };
-    const onStateChange = policy.onStateChange;
-    if (onStateChange) this.#listener = ref.on('breaker.stateChanged', (event) => onStateChange(event.from, event.to));
-  }
-
-  get ref(): BreakerRef {
-    return this.#ref;
-  }
-  get name(): string {
-    return this.#ref.getSnapshot().context.name;
-  }
-  get state(): BreakerStateName {
-    return this.#ref.getSnapshot().value;
-  }
-  get failures(): number {
-    return this.#ref.getSnapshot().context.failures;
-  }
-
-  async execute<T>(fn: () => T | Promise<T>): Promise<T> {
-    this.counts.calls++;
-    const snapshot = this.#ref.getSnapshot();
-    if (snapshot.value === 'closed') {
-      if (snapshot.context.failures === 0) {
-        // The hot path: no event unless the call fails in a way that counts.
-        try {
-          return await fn();
-        } catch (error) {
-          this.#closedOutcome(error);
-          throw error;
-        }
-      }
-      let result: T;
-      try {
-        result = await fn();
-      } catch (error) {
-        this.#closedOutcome(error);
-        throw error;
-      }
-      this.#closedOutcome(undefined, true);
-      return result;
-    }
-    if (snapshot.value === 'halfOpen') return this.#probe(fn, snapshot);
-    this.counts.rejected_open++;
-    throw new ErrCircuitOpen(snapshot.context.name, { retryAt: snapshot.context.openUntil, isolated: snapshot.value === 'isolated' });
-  }
-
-  reset(): void {
-    this.#ref.send({ type: 'breaker.reset' });
-  }
-
-  isolate(): void {
-    this.#ref.send({ type: 'breaker.isolate' });
-  }
-
-  /** Stops listening for state changes (the actor itself belongs to its owner). */
-  dispose(): void {
-    this.#listener?.unsubscribe();
-  }
-
-  /** A call that started in closed settled: report it only if it changes the count. */
-  #closedOutcome(error: unknown, succeeded = false): void {
-    const now = this.#ref.getSnapshot();
-    if (now.value !== 'closed') return; // the chart moved on; a late result of an older call says nothing
-    if (!succeeded && this.#isFailure(error)) {
-      this.counts.failures_counted++;
-      this.#ref.send({ type: 'call.failed', error: describeError(error) });
-    } else if (now.context.failures > 0) {
-      // The endpoint answered (a success, or an error that is not its fault): the run is broken.
-      this.#ref.send({ type: 'call.succeeded' });
-    }
-  }
-
-  async #probe<T>(fn: () => T | Promise<T>, snapshot: BreakerSnapshot): Promise<T> {
-    const { epoch, probes, halfOpenMaxProbes, name } = snapshot.context;
-    if (probes >= halfOpenMaxProbes) {
-      this.counts.rejected_probes++;
-      throw new ErrTooManyRequests(name, halfOpenMaxProbes);
-    }
-    this.#ref.send({ type: 'probe.started', epoch });
-    let result: T;
-    try {
-      result = await fn();
-    } catch (error) {
-      if (this.#isFailure(error)) {
-        this.counts.failures_counted++;
-        this.#ref.send({ type: 'probe.failed', epoch, error: describeError(error) });
-      } else {
-        this.#ref.send({ type: 'probe.succeeded', epoch });
-      }
-      throw error;
-    }
-    this.#ref.send({ type: 'probe.succeeded', epoch });
-    return result;
-  }
-}
 
 /**
  * A persisted breaker snapshot made fit to resume: a probe that was in flight when it was taken
@@ -171,27 +33,61 @@ export function withoutProbesInFlight<T>(snapshot: T): T {
   return { ...snapshot, context: { ...context, probes: 0 } };
 }
 
+/** Context fields a snapshot persisted before they existed lacks, with the values that change nothing. */
+const ADDED_SINCE_FIRST_RELEASE = { window: [], lastOutcome: null, callTimeoutMs: 0, sampling: null, rejected: 0 } as const;
+
+/**
+ * A persisted breaker snapshot made fit to resume in this process: probes in flight freed
+ * (withoutProbesInFlight), listeners of `breaker.succeeded` forgotten (they were the old process's:
+ * left counted, every success would cost an event for nobody), and fields added since the
+ * snapshot's version filled in (a missing `sampling` would read as a rule and fail its guard).
+ */
+export function resumableBreakerSnapshot<T>(snapshot: T): T {
+  const freed = withoutProbesInFlight(snapshot);
+  const context = (freed as { context?: unknown } | null)?.context;
+  if (typeof context !== 'object' || context === null) return freed;
+  const missing = Object.entries(ADDED_SINCE_FIRST_RELEASE).filter(([field]) => (context as Record<string, unknown>)[field] === undefined);
+  return { ...freed, context: { ...Object.fromEntries(missing), ...context, successObservers: 0 } };
+}
+
 export interface BreakerOptions extends BreakerInput, BreakerPolicy, Partial<HostEnv> {
   /** A persisted snapshot (`getPersistedSnapshot()`) to resume from; an open deadline is re-armed. */
   snapshot?: unknown;
 }
 
+export interface BreakerStatus {
+  name: string;
+  state: BreakerStateName;
+  failures: number;
+  openUntil: number | null;
+  probes: number;
+  lastError: { code: string; message: string } | null;
+  /** The sampling rule's window totals (zeros without it). */
+  window: WindowTotals;
+}
+
 export interface BreakerFacade extends Facade, Breaker {
   readonly actor: BreakerRef;
-  status(): { name: string; state: BreakerStateName; failures: number; openUntil: number | null; probes: number; lastError: { code: string; message: string } | null };
+  status(): BreakerStatus;
   counters(): Record<string, number>;
 }
 
-/** A standalone breaker actor (its own root) behind the Breaker API and the Facade contract. */
+/**
+ * A standalone breaker actor (its own root) behind the Breaker API and the Facade contract.
+ * Options are checked first (ConfigError); after `stop()` every call rejects with
+ * CallsStoppedError without running `fn` (the handle reads the stopped actor's status).
+ */
 export function createBreaker(options: BreakerOptions = {}): BreakerFacade {
+  const settings = breakerSettings(options);
+  checkBreakerPolicy(options);
   const logger = options.logger ?? silentLogger;
+  const input: BreakerInput = { ...settings, sampling: settings.sampling ?? undefined };
   const actor = createActor(breakerMachine, {
-    input: { name: options.name, maxFailures: options.maxFailures, timeoutMs: options.timeoutMs, halfOpenMaxProbes: options.halfOpenMaxProbes },
-    ...(options.snapshot ? { snapshot: withoutProbesInFlight(options.snapshot) as BreakerSnapshot } : {}),
+    input,
+    ...(options.snapshot ? { snapshot: resumableBreakerSnapshot(options.snapshot) as BreakerSnapshot } : {}),
     ...hostActorOptions({ inspect: options.inspect, clock: options.clock, id: options.id }),
   });
   actor.subscribe({ error: (error) => logger.error('breaker actor failed', describeError(error)) });
-  const handle = new BreakerHandle(actor, options);
   let started = false;
   const start = () => {
     if (started) return;
@@ -201,6 +97,7 @@ export function createBreaker(options: BreakerOptions = {}): BreakerFacade {
     if (options.snapshot) rearmDelays(actor);
   };
   start();
+  const handle = new BreakerHandle(actor, options);
   return {
     actor,
     get name() {
@@ -212,9 +109,10 @@ export function createBreaker(options: BreakerOptions = {}): BreakerFacade {
     get failures() {
       return handle.failures;
     },
-    execute: (fn) => handle.execute(fn),
+    execute: (fn, callOptions) => handle.execute(fn, callOptions),
     reset: () => handle.reset(),
     isolate: () => handle.isolate(),
+    on: (type, listener) => handle.on(type, listener),
     start,
     async stop() {
       handle.dispose();
@@ -222,7 +120,15 @@ export function createBreaker(options: BreakerOptions = {}): BreakerFacade {
     },
     status() {
       const { value, context } = actor.getSnapshot();
-      return { name: context.name, state: value, failures: context.failures, openUntil: context.openUntil, probes: context.probes, lastError: context.lastError };
+      return {
+        name: context.name,
+        state: value,
+        failures: context.failures,
+        openUntil: context.openUntil,
+        probes: context.probes,
+        lastError: context.lastError,
+        window: windowTotals(context.window ?? []),
+      };
     },
     counters() {
       return { ...handle.counts, opened: actor.getSnapshot().context.opened };

@@ -207,4 +207,4 @@ export function retryDelay(error: unknown): number | null | undefined {
 }
 
 /** Codes of errors that mean "could not reach it", as recorded in AllInstancesFailedError attempts. */
-const NETWORK_CODES = new Set(['SW_AGENT_NETWORK', 'SW_AGENT_TIMEOUT', 'SW_CIRCUIT_OPEN', 'SW_TOO_MANY_REQUESTS']);
+const NETWORK_CODES = new Set(['SW_AGENT_NETWORK', 'SW_AGENT_TIMEOUT', 'SW_CALL_TIMEOUT', 'SW_CIRCUIT_OPEN', 'SW_TOO_MANY_REQUESTS']);

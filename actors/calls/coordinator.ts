@@ -8,7 +8,9 @@ import { silentLogger } from '../../adapters/logger.js';
 import { CallsStoppedError } from '../../errors/calls.js';
 import { describeError } from '../../errors/base.js';
 import { createAgentClient, type AgentClientBreakerOptions, type BreakingAgentClient } from './agent-client.js';
-import { BreakerHandle, withoutProbesInFlight, type Breaker, type BreakerRef } from './breaker.js';
+import { checkAgentBreakerOptions } from './breaker-options.js';
+import { countsAsFailure } from './failure-policy.js';
+import { BreakerHandle, resumableBreakerSnapshot, type Breaker, type BreakerRef } from './breaker.js';
 import { CallRunner, type AgentTask, type CallCounters, type AgentTaskResult, type RetryOptions } from './call-runner.js';
 import { healthCheckActor, RegistryHandle, type RegistryRef, type RegistryStatistics } from './registry.js';
 import type { Facade, HostEnv } from '../host.js';
@@ -23,7 +25,7 @@ export interface CoordinatorOptions extends Partial<HostEnv> {
   registry?: RegistryInput;
   /** Instances registered at start. */
   instances?: InstanceDescriptor[];
-  /** Every endpoint's breaker: maxFailures (5), timeoutMs (60 s), halfOpenMaxProbes (1), isFailure, onStateChange. */
+  /** Every endpoint's breaker: maxFailures (5), timeoutMs (60 s), halfOpenMaxProbes (1), callTimeoutMs, sampling, isFailure (network/timeout/5xx), onStateChange. */
   breaker?: AgentClientBreakerOptions;
   /** Agent client: requestTimeoutMs (30 s), connections per endpoint (32), wait defaults. */
   client?: Omit<HttpAgentClientOptions, 'guardFor'>;
@@ -69,6 +71,8 @@ export interface Coordinator extends Facade {
 export function createCoordinator(options: CoordinatorOptions = {}): Coordinator {
   const logger = options.logger ?? silentLogger;
   const breakerPolicy = options.breaker ?? {};
+  // Checked before the tree starts: a bad value would otherwise fail the first breaker child's spawn.
+  checkAgentBreakerOptions(breakerPolicy);
   const { isFailure, onStateChange, ...breakerSettings } = breakerPolicy;
   // The client's pings (the health check) bypass the breakers, so it can serve the registry too.
   let client!: BreakingAgentClient;
@@ -78,7 +82,7 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
   });
   const actor = createActor(machine, {
     input: { registry: options.registry ?? {}, breaker: breakerSettings },
-    ...(options.snapshot ? { snapshot: withoutBreakerProbes(options.snapshot) as SnapshotFrom<typeof coordinatorMachine> } : {}),
+    ...(options.snapshot ? { snapshot: withResumableBreakers(options.snapshot) as SnapshotFrom<typeof coordinatorMachine> } : {}),
     ...hostActorOptions({ inspect: options.inspect, clock: options.clock, id: options.id }),
   });
   actor.subscribe({ error: (error) => logger.error('coordinator actor failed', describeError(error)) });
@@ -89,8 +93,10 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
     actor.send({ type: 'breaker.add', endpoint });
     const ref = child(breakerChildId(endpoint)) as BreakerRef | undefined;
     if (!ref) throw new CallsStoppedError('coordinator');
+    // Network errors, timeouts and 5xx count (not 4xx): the agent call's policy, which failover shares.
     const handle = new BreakerHandle(ref, {
-      ...(isFailure ? { isFailure } : {}),
+      isFailure: isFailure ?? countsAsFailure,
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(onStateChange ? { onStateChange: (from: BreakerStateName, to: BreakerStateName) => onStateChange(endpoint, from, to) } : {}),
     });
     handles.set(endpoint, handle);
@@ -227,12 +233,12 @@ export function createCoordinator(options: CoordinatorOptions = {}): Coordinator
   };
 }
 
-/** A persisted coordinator snapshot whose breaker children hold no probe of a process that is gone. */
-function withoutBreakerProbes(snapshot: unknown): unknown {
+/** A persisted coordinator snapshot whose breaker children are fit to resume (resumableBreakerSnapshot). */
+function withResumableBreakers(snapshot: unknown): unknown {
   const children = (snapshot as { children?: Record<string, { src?: unknown; snapshot?: unknown }> } | null)?.children;
   if (!children) return snapshot;
   const fresh = Object.fromEntries(
-    Object.entries(children).map(([id, entry]) => [id, entry?.src === 'breaker' ? { ...entry, snapshot: withoutProbesInFlight(entry.snapshot) } : entry]),
+    Object.entries(children).map(([id, entry]) => [id, entry?.src === 'breaker' ? { ...entry, snapshot: resumableBreakerSnapshot(entry.snapshot) } : entry]),
   );
   return { ...(snapshot as object), children: fresh };
 }

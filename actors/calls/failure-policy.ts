@@ -1,9 +1,10 @@
-import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
+import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, CallTimeoutError, ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
 
 /**
- * Which errors say "the endpoint is unwell": the default failure predicate of every breaker and the
- * retry predicate of the coordinator. A 4xx is the caller's fault and says nothing about the
- * endpoint; a network error, a timeout or a 5xx does.
+ * Which errors say "the endpoint is unwell": the failure predicate of the agent client's and the
+ * coordinator's breakers and the coordinator's failover and retry predicate. A 4xx is the caller's
+ * fault and says nothing about the endpoint; a network error, a timeout or a 5xx does. A bare
+ * breaker (createBreaker) does not use it: like the seed's Execute, it counts every error.
  */
 
 /** Socket-level codes from Node and undici that mean the peer is unreachable or stopped answering. */
@@ -26,7 +27,7 @@ const NETWORK_CODES = new Set([
 
 /** A network error or a timeout: the request may not have reached the peer, so it is safe to retry. */
 export function isNetworkError(error: unknown): boolean {
-  if (error instanceof AgentNetworkError || error instanceof AgentTimeoutError) return true;
+  if (error instanceof AgentNetworkError || error instanceof AgentTimeoutError || error instanceof CallTimeoutError) return true;
   if (typeof error !== 'object' || error === null) return false;
   const { code, name } = error as { code?: unknown; name?: unknown };
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
@@ -42,7 +43,7 @@ export function statusOf(error: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-/** The default breaker predicate: network errors, timeouts and 5xx count; 4xx and the rest do not. */
+/** The agent calls' breaker predicate: network errors, timeouts and 5xx count; 4xx and the rest do not. */
 export function countsAsFailure(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   const status = statusOf(error);

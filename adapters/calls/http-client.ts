@@ -59,7 +59,7 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
   }
 
   /** `body` is JSON text, encoded by the caller (encodeInput) before the guard sees the call. */
-  async function send(endpoint: string, method: 'GET' | 'POST', path: string, body?: string, requestTimeoutMs = timeoutMs): Promise<unknown> {
+  async function send(endpoint: string, method: 'GET' | 'POST', path: string, body?: string, requestTimeoutMs = timeoutMs, signal?: AbortSignal): Promise<unknown> {
     const { pool, origin, prefix } = target(endpoint);
     let answer;
     try {
@@ -75,6 +75,7 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
         // (each gap under the body timeout), and enough of them queued every later call.
         deadlineMs: requestTimeoutMs,
         maxResponseBytes,
+        ...(signal ? { signal } : {}),
       });
     } catch (error) {
       if (!(error instanceof ExchangeFailure)) throw error;
@@ -88,16 +89,19 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     return answer.body === '' ? {} : parseJson(endpoint, path, answer.body);
   }
 
-  /** Runs a request through the endpoint's guard, when it has one. Async: a bad endpoint rejects, never throws. */
-  async function guarded<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a request through the endpoint's guard, when it has one, handing the request the guard's
+   * signal (a breaker that times the call out abandons the request). Async: a bad endpoint rejects, never throws.
+   */
+  async function guarded<T>(endpoint: string, call: (signal?: AbortSignal) => Promise<T>): Promise<T> {
     const { guard } = target(endpoint);
-    return guard ? guard.execute(call) : call();
+    return guard ? guard.execute(({ signal }) => call(signal)) : call();
   }
 
   /** One `GET …/tasks/{taskId}` through the guard, with its own request timeout. */
   async function poll(endpoint: string, taskId: string, requestTimeoutMs: number): Promise<AsyncResult> {
     const path = `/api/v1/agents/tasks/${encodeURIComponent(taskId)}`;
-    const result = await guarded(endpoint, async () => asTaskStatus(endpoint, path, await send(endpoint, 'GET', path, undefined, requestTimeoutMs)));
+    const result = await guarded(endpoint, async (signal) => asTaskStatus(endpoint, path, await send(endpoint, 'GET', path, undefined, requestTimeoutMs, signal)));
     if (result.status === 'failed') throw new AgentTaskFailedError(endpoint, taskId, result.error);
     return result;
   }
@@ -106,12 +110,12 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     async executeAgent(endpoint: string, agent: string, input: AgentInput): Promise<AgentOutput> {
       const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute`;
       const body = encodeInput(agent, input);
-      return guarded(endpoint, async () => asOutput(endpoint, path, await send(endpoint, 'POST', path, body)));
+      return guarded(endpoint, async (signal) => asOutput(endpoint, path, await send(endpoint, 'POST', path, body, timeoutMs, signal)));
     },
     async executeAgentAsync(endpoint: string, agent: string, input: AgentInput): Promise<string> {
       const path = `/api/v1/agents/${encodeURIComponent(agent)}/execute/async`;
       const body = encodeInput(agent, input);
-      return guarded(endpoint, async () => asTaskId(endpoint, path, await send(endpoint, 'POST', path, body)));
+      return guarded(endpoint, async (signal) => asTaskId(endpoint, path, await send(endpoint, 'POST', path, body, timeoutMs, signal)));
     },
     getAsyncResult(endpoint: string, taskId: string): Promise<AsyncResult> {
       return poll(endpoint, taskId, timeoutMs);
@@ -139,7 +143,7 @@ export function createHttpAgentClient(options: HttpAgentClientOptions = {}): Age
     },
     listAgents(endpoint: string): Promise<string[]> {
       const path = '/api/v1/agents';
-      return guarded(endpoint, async () => asAgentList(endpoint, path, await send(endpoint, 'GET', path)));
+      return guarded(endpoint, async (signal) => asAgentList(endpoint, path, await send(endpoint, 'GET', path, undefined, timeoutMs, signal)));
     },
     async release(endpoint: string): Promise<void> {
       const found = targets.get(endpoint);

@@ -26,7 +26,8 @@ export interface AsyncResult {
  * asks for one per endpoint, so an unwell endpoint is cut off without touching the others.
  */
 export interface CallGuard {
-  execute<T>(fn: () => Promise<T>): Promise<T>;
+  /** `signal` aborts when the guard gives up on the call (a breaker's per-call timeout): the request is abandoned, its connection freed. */
+  execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>): Promise<T>;
 }
 
 export interface WaitOptions {

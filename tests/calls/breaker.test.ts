@@ -1,8 +1,10 @@
 import { test } from './helpers/uvu.js';
+import { receivedEvents } from './helpers/events.js';
 import * as assert from 'uvu/assert';
-import { SimulatedClock, type InspectionEvent } from 'xstate';
+import { SimulatedClock } from 'xstate';
 import { createBreaker, type BreakerFacade } from '../../actors/calls/breaker.js';
 import { AgentHttpStatusError, AgentNetworkError, ErrCircuitOpen, ErrTooManyRequests } from '../../errors/calls.js';
+import { countsAsFailure } from '../../actors/calls/failure-policy.js';
 
 const netError = () => new AgentNetworkError('http://127.0.0.1:1', '/x', new Error('ECONNREFUSED'));
 const fail = (error: unknown = netError()) => async () => {
@@ -46,8 +48,8 @@ test('closed opens after maxFailures consecutive counted failures, then fails fa
   await breaker.stop();
 });
 
-test('a success or a 4xx breaks the run of consecutive failures; 4xx never counts', async () => {
-  const { breaker } = make();
+test('with the agent calls\' predicate (countsAsFailure), a success or a 4xx breaks the run; 4xx never counts', async () => {
+  const { breaker } = make({ isFailure: countsAsFailure });
   await trip(breaker, 2);
   await breaker.execute(ok);
   assert.is(breaker.failures, 0);
@@ -174,6 +176,28 @@ test('a breaker restored in halfOpen with a probe in flight frees the probe slot
   await restored.stop();
 });
 
+test('a snapshot persisted before the sampling rule, timeouts and listeners existed resumes as a consecutive breaker; old listeners are forgotten', async () => {
+  const { breaker, clock } = make();
+  breaker.on('breaker.succeeded', () => undefined);
+  await trip(breaker, 2);
+  const persisted = JSON.parse(JSON.stringify(breaker.actor.getPersistedSnapshot()));
+  await breaker.stop();
+  for (const field of ['window', 'lastOutcome', 'callTimeoutMs', 'sampling', 'rejected']) delete persisted.context[field];
+  assert.is(persisted.context.successObservers, 1);
+
+  const restored = createBreaker({ clock, snapshot: persisted });
+  assert.is(restored.actor.getSnapshot().status, 'active');
+  assert.is(restored.actor.getSnapshot().context.successObservers, 0, 'the listener was the old process\'s');
+  assert.is(restored.failures, 2);
+  await trip(restored, 1);
+  assert.is(restored.state, 'open');
+  await rejects(restored.execute(ok), ErrCircuitOpen);
+  clock.increment(1000);
+  assert.is(await restored.execute(ok), 'ok');
+  assert.is(restored.state, 'closed');
+  await restored.stop();
+});
+
 test('an isFailure predicate that throws counts the error as a failure and never strands a probe', async () => {
   const { breaker, clock } = make({
     maxFailures: 1,
@@ -195,10 +219,7 @@ test('an isFailure predicate that throws counts the error as a failure and never
 });
 
 test('hot path: successes in closed with zero failures cost no chart event', async () => {
-  const events: string[] = [];
-  const inspect = (event: InspectionEvent) => {
-    if (event.type === '@xstate.event') events.push(event.event.type);
-  };
+  const { events, inspect } = receivedEvents();
   const breaker = createBreaker({ inspect });
   const before = events.length;
   for (let i = 0; i < 1000; i++) await breaker.execute(ok);

@@ -5,9 +5,10 @@ import { createBreaker } from '../../actors/calls/breaker.js';
 import { countsAsFailure } from '../../actors/calls/failure-policy.js';
 import { createRegistry } from '../../actors/calls/registry.js';
 import { CallRunner, RETRY_DEFAULTS, type AgentTask, type CallDeps } from '../../actors/calls/call-runner.js';
-import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, ErrCircuitOpen, ErrTooManyRequests, InvalidAgentInputError, SequentialStepError } from '../../errors/calls.js';
+import { AgentHttpStatusError, AgentNetworkError, AgentTimeoutError, CallTimeoutError, ErrCircuitOpen, ErrTooManyRequests, InvalidAgentInputError, SequentialStepError } from '../../errors/calls.js';
 import type { AgentClient } from '../../adapters/calls/types.js';
 import type { RegistryHandle } from '../../actors/calls/registry.js';
+import { startPeers } from './helpers/peers.js';
 
 // The seed's defaults are the spec: each is checked here by behaviour, not by reading a constant.
 
@@ -40,7 +41,34 @@ test('breaker defaults: opens after 5 failures, halfOpen after 60 s, one probe a
   await breaker.stop();
 });
 
-test('default failure predicate: network errors, timeouts and 5xx count; 4xx and other errors do not', () => {
+test('a bare breaker counts every error (the seed\'s Execute(fn func() error), opossum, cockatiel handleAll)', async () => {
+  const breaker = createBreaker();
+  for (const error of [new TypeError('a bug'), new Error('plain'), 'a string', new AgentHttpStatusError('e', '/p', 404, '')]) {
+    await breaker.execute(() => Promise.reject(error)).catch(() => undefined);
+  }
+  assert.is(breaker.failures, 4);
+  await breaker.execute(() => Promise.reject(new Error('fifth'))).catch(() => undefined);
+  assert.is(breaker.state, 'open');
+  await breaker.stop();
+});
+
+test('the coordinator keeps the agent calls\' predicate: 4xx answers from a real peer never open its breaker, 5xx do', async () => {
+  // maxFailures 1: a single counted failure would open it.
+  const peers = await startPeers(1, { breaker: { maxFailures: 1, timeoutMs: 60_000 } });
+  try {
+    const { coordinator, services } = peers;
+    const url = services[0]!.url;
+    for (let i = 0; i < 4; i++) await coordinator.executeAgent('agents', 'fail', { task: 'x', context: { status: 404 } }).catch(() => undefined);
+    assert.is(coordinator.breaker(url)?.state, 'closed');
+    services[0]!.failNext(1, 503);
+    await coordinator.executeAgent('agents', 'echo', { task: 'x' }).catch(() => undefined);
+    assert.is(coordinator.breaker(url)?.state, 'open');
+  } finally {
+    await peers.close();
+  }
+});
+
+test('the agent calls\' failure predicate (countsAsFailure): network errors, timeouts and 5xx count; 4xx and other errors do not', () => {
   assert.ok(countsAsFailure(netError()));
   assert.ok(countsAsFailure(new AgentTimeoutError('e', '/p', 10)));
   assert.ok(countsAsFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' })));
@@ -49,6 +77,7 @@ test('default failure predicate: network errors, timeouts and 5xx count; 4xx and
   assert.not.ok(countsAsFailure(new AgentHttpStatusError('e', '/p', 400, '')));
   assert.not.ok(countsAsFailure(new AgentHttpStatusError('e', '/p', 429, '')));
   assert.not.ok(countsAsFailure(new TypeError('a bug')));
+  assert.ok(countsAsFailure(new CallTimeoutError('breaker', 10)), 'a breaker\'s own timeout is a timeout');
 });
 
 test('registry defaults: heartbeat TTL 30 s, health check every 10 s', async () => {
