@@ -12,13 +12,24 @@ export class LinkConfigError extends ConfigError {
   }
 }
 
-/** Why a received frame was refused. */
-export type FrameProblem = 'not-json' | 'not-object' | 'bad-version' | 'missing-field' | 'unknown-type';
+/** Why a received frame was refused (`too-large`: see `LinkFrameTooLargeError`). */
+export type FrameProblem = 'not-json' | 'not-object' | 'bad-version' | 'missing-field' | 'unknown-type' | 'too-large';
 
 /** A received frame that is not protocol v2. Counted and emitted; it never closes the link. */
 export class LinkFrameError extends StatewireError {
   constructor(problem: FrameProblem, message: string, details: Record<string, unknown> = {}) {
     super('SW_LINK_FRAME', message, { problem, ...details });
+  }
+}
+
+/**
+ * The server sent a frame over the link's `maxPayload`. Counted (`frame_too_large`) and emitted as
+ * `frame.invalid` (`too-large`); unlike other bad frames it closes the connection (the socket
+ * cannot skip the rest of it), and the link reconnects, re-sending every unacked report.
+ */
+export class LinkFrameTooLargeError extends StatewireError {
+  constructor(maxPayload: number) {
+    super('SW_LINK_FRAME_TOO_LARGE', `a frame from the server is over maxPayload (${maxPayload} bytes)`, { problem: 'too-large', maxPayload });
   }
 }
 

@@ -47,8 +47,9 @@ export class InFlightWindow {
     return this.prefix + (order - this.origin).toString(36);
   }
 
-  add(entry: InFlight): void {
-    if (entry.id !== this.idFor(entry.order)) {
+  /** @param fromIdFor the entry's id is `idFor(entry.order)` (made so by the caller: no need to check) */
+  add(entry: InFlight, fromIdFor = false): void {
+    if (!fromIdFor && entry.id !== this.idFor(entry.order)) {
       this.side.set(entry.id, entry);
       return;
     }

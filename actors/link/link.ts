@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { DiskRetryStore } from '../../adapters/link/disk-retry-store.js';
 import { MemoryRetryStore } from '../../adapters/link/memory-retry-store.js';
@@ -32,6 +31,7 @@ export function createLink(options: LinkOptions): Link {
   let idSeq = 0;
   const newId = () => `${idPrefix}c${(idSeq++).toString(36)}`;
   let invalidFrames = 0;
+  let framesTooLarge = 0;
   let lostAfterClose = 0;
   let connection: WebSocketConnection | null = null;
 
@@ -39,9 +39,25 @@ export function createLink(options: LinkOptions): Link {
     if (actor.getSnapshot().status === 'active') actor.send(event);
   };
   const memory = new MemoryRetryStore(o.retryQueueMemorySize);
+  // Opened before the first report can be made: every report is in the log before it is sent.
   let disk: DiskRetryStore | null = null;
+  let openFailures = 0;
+  if (o.retryQueueDir !== undefined) {
+    try {
+      disk = DiskRetryStore.openSync(o.retryQueueDir, {
+        capacity: o.retryQueueDiskSize,
+        syncWindowMs: o.durability === 'batch' ? o.durabilityWindowMs : 0,
+      });
+    } catch (error) {
+      // Reports still flow and queue in memory; only their survival of a crash is lost.
+      openFailures++;
+      o.logger.error('link: cannot open the retry queue log, memory only', { dir: o.retryQueueDir, error: String(error) });
+    }
+  }
   const outbox = new Outbox({
     memory,
+    disk,
+    syncBeforeSend: o.durability === 'always',
     maxRetries: o.retryQueueMaxRetries,
     ttlMs: o.retryQueueDiskTtlMs,
     warningThreshold: o.retryQueueWarningThreshold,
@@ -58,18 +74,8 @@ export function createLink(options: LinkOptions): Link {
       notify({ type: 'queue.warning', size, threshold });
     },
     onWriteFailed: () => notify({ type: 'socket.error', message: 'write failed' }),
-    awaitDisk: o.retryQueueDir !== undefined,
   });
-  const ready = (async () => {
-    if (o.retryQueueDir === undefined) return;
-    try {
-      disk = await DiskRetryStore.open(join(o.retryQueueDir), o.retryQueueDiskSize);
-    } catch (error) {
-      // Reports still flow and queue in memory; only durability across restarts is lost.
-      o.logger.error('link: cannot open the disk retry queue, memory only', { error: String(error) });
-    }
-    outbox.useDisk(disk);
-  })();
+  if (disk?.corruptRecords) o.logger.warn('link: torn or corrupt records skipped in the retry queue log', { count: disk.corruptRecords });
 
   const reports = new Reports(outbox, clock, o.logBufferSize, o.logFlushIntervalMs);
 
@@ -95,6 +101,7 @@ export function createLink(options: LinkOptions): Link {
     actors: {
       socket: socketActor({
         factory: o.socketFactory ?? wsFactory(),
+        maxPayload: o.maxPayload,
         agentId: o.agentId,
         agentKey: o.agentKey,
         newId,
@@ -109,6 +116,10 @@ export function createLink(options: LinkOptions): Link {
         invalid: (error) => {
           invalidFrames++;
           o.logger.warn('link: invalid frame', error.toJSON());
+        },
+        tooLarge: (error) => {
+          framesTooLarge++;
+          o.logger.warn('link: frame over maxPayload, reconnecting', error.toJSON());
         },
       }),
       drain: fromPromise(drain),
@@ -182,12 +193,13 @@ export function createLink(options: LinkOptions): Link {
     registerTaskHandler: (type, handler) => tasks.register(type, handler),
     connect() {
       if (closing) return Promise.reject(new LinkClosedError('connect'));
-      connecting ??= ready.then(() => {
+      if (!connecting) {
         background.start(o.retryQueueLoadIntervalMs, () => outbox.pump(true));
         background.start(o.retryQueueCleanupIntervalMs, () => outbox.expire());
         void outbox.expire();
         actor.send({ type: 'link.connect' });
-      });
+        connecting = Promise.resolve();
+      }
       return connecting.then(firstOpen);
     },
     start() {
@@ -203,7 +215,6 @@ export function createLink(options: LinkOptions): Link {
     settled: () => outbox.whenSettled(),
     close() {
       closing ??= (async () => {
-        await ready.catch(() => {});
         tasks.abortAll('link closing');
         notify({ type: 'link.close' });
         await settledState();
@@ -215,9 +226,10 @@ export function createLink(options: LinkOptions): Link {
         }
         reports.close();
         background.stop();
-        const lost = await outbox.spill();
-        if (lost) o.logger.warn('link: unacked reports not kept (no retryQueueDir, disk full or not writable)', { lost });
-        await (disk as DiskRetryStore | null)?.close();
+        const lost = await outbox.keepForRestart();
+        lostAfterClose += lost;
+        if (lost) o.logger.warn('link: unacked reports not kept (no retryQueueDir, or its log not writable)', { lost });
+        await disk?.close();
         actor.stop();
       })();
       return closing;
@@ -237,6 +249,7 @@ export function createLink(options: LinkOptions): Link {
         queue_memory: gauges.memory,
         queue_disk: gauges.disk,
         invalid_frames: invalidFrames,
+        frame_too_large: framesTooLarge,
         reports_lost_after_close: lostAfterClose,
         tasks_started: tasks.counts.started,
         tasks_succeeded: tasks.counts.succeeded,
@@ -245,7 +258,8 @@ export function createLink(options: LinkOptions): Link {
         tasks_duplicate: tasks.counts.duplicates,
         tasks_running: tasks.active,
         opens: actor.getSnapshot().context.opens,
-        disk_io_errors: (disk as DiskRetryStore | null)?.ioErrors ?? 0,
+        disk_io_errors: openFailures + (disk?.ioErrors ?? 0),
+        log_corrupt_records: disk?.corruptRecords ?? 0,
       };
     },
     status() {

@@ -31,14 +31,24 @@ export interface LinkOptions extends Partial<HostEnv> {
   /** How long `close()` flushes and waits for acks. Default 5 000 ms. */
   closeTimeoutMs?: number;
   /**
-   * Directory of the disk retry queue, one file per message. The seed's default is
+   * Directory of the retry queue's write-ahead log (`journal.log`). The seed's default is
    * `data/retry-queue`; here the default is none (memory only) so a library never writes into a
-   * host's working directory unasked. Set it for reports that survive a process restart.
+   * host's working directory unasked. Set it for reports that survive a crash or a restart.
    */
   retryQueueDir?: string;
+  /**
+   * When a report is on disk. `batch` (default with `retryQueueDir`): written to the log at the
+   * end of the tick it was made in (one write for all of the tick's), before it is sent, and
+   * fdatasync'd at most `durabilityWindowMs` later, one sync per batch. `always`: as `batch`, but
+   * sent only once that fdatasync returned. `none` (the only choice without a directory, and
+   * refused with one): memory only. Loss windows: docs/link.md.
+   */
+  durability?: Durability;
+  /** Durability `batch`: longest a written report waits for its fdatasync. Default 5 ms. */
+  durabilityWindowMs?: number;
   /** Messages the memory queue holds. Default 1 000. */
   retryQueueMemorySize?: number;
-  /** Files the disk queue holds. Default 10 000. */
+  /** Reports queued on disk only (their frame read back from the log), at most. Default 10 000. */
   retryQueueDiskSize?: number;
   /** Re-sends of one report before it is dropped. Default 3. */
   retryQueueMaxRetries?: number;
@@ -61,9 +71,17 @@ export interface LinkOptions extends Partial<HostEnv> {
   logBufferSize?: number;
   /** Log buffer: longest a line waits. Default 1 000 ms. */
   logFlushIntervalMs?: number;
+  /**
+   * Largest frame accepted from the server, in bytes. A bigger one is counted (`frame_too_large`),
+   * closes the connection (the rest of it cannot be skipped) and the link reconnects. Default
+   * 1 MiB (1 048 576; not in the seed).
+   */
+  maxPayload?: number;
   /** The WebSocket port. Default: over `ws`. */
   socketFactory?: WebSocketFactory;
 }
+
+export type Durability = 'none' | 'batch' | 'always';
 
 export type ResolvedLinkOptions = Required<Omit<LinkOptions, 'retryQueueDir' | 'socketFactory' | 'inspect' | 'clock' | 'id'>> &
   Pick<LinkOptions, 'retryQueueDir' | 'socketFactory' | 'inspect' | 'clock'> & { id: string; logger: Logger };
@@ -88,6 +106,8 @@ const defaults = {
   maxInFlight: 65_536,
   logBufferSize: 4_096,
   logFlushIntervalMs: 1_000,
+  durabilityWindowMs: 5,
+  maxPayload: 1 << 20,
 } as const;
 
 /** Checks everything up front: a link that cannot work fails at `createLink`, not at 3 a.m. */
@@ -118,6 +138,18 @@ export function resolveLinkOptions(options: LinkOptions, fallbackLogger: Logger)
   }
   if (!['full', 'equal', 'none'].includes(resolved.reconnectJitter)) {
     throw new LinkConfigError(`reconnectJitter must be full, equal or none`, { field: 'reconnectJitter' });
+  }
+  resolved.durability = options.durability ?? (options.retryQueueDir === undefined ? 'none' : 'batch');
+  if (!['none', 'batch', 'always'].includes(resolved.durability)) {
+    throw new LinkConfigError(`durability must be none, batch or always`, { field: 'durability' });
+  }
+  if ((resolved.durability === 'none') !== (options.retryQueueDir === undefined)) {
+    throw new LinkConfigError(
+      resolved.durability === 'none'
+        ? `durability 'none' keeps reports in memory only: drop retryQueueDir, or choose 'batch' or 'always'`
+        : `durability '${resolved.durability}' needs retryQueueDir (where the log goes)`,
+      { field: 'durability' },
+    );
   }
   resolved.id = options.id ?? `link:${options.agentId}`;
   resolved.logger = options.logger ?? fallbackLogger;

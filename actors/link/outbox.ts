@@ -6,11 +6,16 @@ import type { DropReason } from '../../errors/link.js';
 import { InFlightWindow, type Home, type InFlight } from './in-flight.js';
 import { ReportQueue } from './report-queue.js';
 import { ReportWriter } from './report-writer.js';
+import { DurabilityGate } from './durability-gate.js';
 
-const plain = ({ id, order, frame, attempt, createdAt }: RetryMessage): RetryMessage => ({ id, order, frame, attempt, createdAt });
+const plain = ({ id, order, frame, attempt, createdAt, at }: RetryMessage): RetryMessage => ({ id, order, frame, attempt, createdAt, at });
 
 export interface OutboxOptions {
   memory: MemoryRetryStore;
+  /** The write-ahead log (durability `batch` or `always`); null: memory only (`none`). */
+  disk?: DiskRetryStore | null;
+  /** `always`: a report is sent only once its log record is synced. Default false (`batch`). */
+  syncBeforeSend?: boolean;
   /** Start of every report id this outbox makes (unique per process). */
   idPrefix: string;
   maxRetries: number;
@@ -28,26 +33,27 @@ export interface OutboxOptions {
   onWarning: (size: number, threshold: number) => void;
   /** A write to a socket the chart believes open failed: the chart must hear of it. */
   onWriteFailed: () => void;
-  /** A disk store is coming (`useDisk`): hold reports made before it, rather than overflow. */
-  awaitDisk?: boolean;
 }
 
 /**
- * Every report from its making to its ack: sent at once while the link is open and nothing waits
- * before it, otherwise queued (`ReportQueue`: memory, then disk), and re-sent in order after a
- * reconnect. This class owns the reports in flight (sent, not yet acked): their re-sends, their
- * retry and TTL limits, and the window that bounds them; `ReportWriter` does the socket writes.
+ * Every report from its making to its ack: written to the log first (when there is one), then
+ * sent at once while the link is open and nothing waits before it, otherwise queued
+ * (`ReportQueue`: memory, then disk), and re-sent in order after a reconnect. This class owns the
+ * reports in flight (sent, not yet acked): their re-sends, their retry and TTL limits, and the
+ * window that bounds them; `ReportWriter` does the socket writes.
  *
  * The hot path (`submit` while open with an empty backlog) is one window insert and one socket
- * write, no chart event and no store. Queued reports stay in their store until acked, so a disk
- * report survives a crash even while in flight; reports in memory are written to disk by `spill`
- * when the link closes.
+ * write, no chart event; with a log, also one log record, written with the rest of its tick
+ * before the socket write. An ack or a drop puts a done mark in the log, so a restart re-sends
+ * exactly the reports neither acked nor dropped.
  */
 export class Outbox {
   readonly counts = { sent: 0, acked: 0, resent: 0, queued: 0, dropped: 0, writeFailures: 0 };
   private readonly inFlight: InFlightWindow;
   private readonly queue: ReportQueue;
   private readonly writer: ReportWriter;
+  /** With a log: reports waiting for their write (or sync), in order, before anything else. */
+  private readonly gate: DurabilityGate<InFlight> | null;
   /** Serialises pump and expire (both move the queue's cursors). */
   private lock: Promise<void> = Promise.resolve();
   private nextOrder = Date.now() * 1000;
@@ -56,11 +62,18 @@ export class Outbox {
   constructor(private readonly options: OutboxOptions) {
     this.inFlight = new InFlightWindow(options.idPrefix, this.nextOrder);
     this.writer = new ReportWriter(this.counts, options.onWriteFailed);
+    const disk = options.disk ?? null;
+    if (disk) this.nextOrder = Math.max(this.nextOrder, disk.maxOrder() + 1);
+    disk?.useLive(
+      () => this.inMemory(),
+      () => this.inFlight.size + this.queue.sizes().memory + (this.gate?.size ?? 0),
+    );
+    this.gate = disk ? new DurabilityGate(disk, options.syncBeforeSend ?? false, (entry) => this.route(entry)) : null;
     this.queue = new ReportQueue({
       memory: options.memory,
+      disk,
       warningThreshold: options.warningThreshold,
       batchLoadSize: options.batchLoadSize,
-      awaitDisk: options.awaitDisk,
       counts: this.counts,
       onDropped: (message, reason) => this.drop(message, reason),
       onEmptied: () => this.wakeIfSettled(),
@@ -80,22 +93,16 @@ export class Outbox {
     return this.inFlight.idFor(order);
   }
 
-  /** Adds the disk store; its messages (a previous process's) come first. */
-  useDisk(disk: DiskRetryStore | null): void {
-    if (disk) this.nextOrder = Math.max(this.nextOrder, disk.maxOrder() + 1);
-    this.queue.useDisk(disk);
-  }
-
-  /** Sends or queues report `order` (from `reserve`), its frame encoded with id `idFor(order)`. */
-  submit(order: number, frame: string): void {
-    const id = this.inFlight.idFor(order);
-    const socket = this.writer.current;
-    if (socket !== null && !this.queue.backlog && this.inFlight.size < this.options.maxInFlight) {
-      this.inFlight.add({ id, order, frame, attempt: 0, createdAt: this.options.now(), home: 'none' });
-      this.writer.write(socket, frame);
-      return;
-    }
-    this.queue.enqueue({ id, order, frame, attempt: 0, createdAt: this.options.now() });
+  /**
+   * Sends or queues report `order` (from `reserve`), its frame encoded with `id` = `idFor(order)`.
+   * With a log, it is written there first: at the end of this tick, with every report of the
+   * tick, and only then sent or queued (see `DurabilityGate`).
+   */
+  submit(order: number, frame: string, id = this.inFlight.idFor(order)): void {
+    const entry: InFlight = { id, order, frame, attempt: 0, createdAt: this.options.now(), at: undefined, home: 'none' };
+    if (!this.gate) return this.route(entry);
+    this.options.disk!.log(entry);
+    this.gate.hold(entry);
   }
 
   /** The link is open: re-send what was in flight, then the backlog. */
@@ -150,21 +157,44 @@ export class Outbox {
 
   /** Resolves once nothing is in flight or queued (every report acked or dropped). */
   whenSettled(): Promise<void> {
-    if (this.inFlight.size === 0 && !this.queue.backlog) return Promise.resolve();
+    if (this.isSettled()) return Promise.resolve();
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /**
-   * At close: every unacked report not yet on disk goes there, in its original order (see
-   * `ReportQueue.spill`). Returns how many reports are not kept.
+   * At close: makes sure every unacked report is in the log (see `ReportQueue.keep`). Returns how
+   * many are not kept: all of them without a log.
    */
-  spill(): Promise<number> {
-    return this.queue.spill(this.inFlight.values().filter((e) => e.home !== 'disk').map(plain));
+  keepForRestart(): Promise<number> {
+    return this.queue.keep([...this.inMemoryAlone()]);
   }
 
   /** Reports not yet acked: in flight plus queued. */
   gauges(): { inFlight: number; memory: number; disk: number } {
     return { inFlight: this.inFlight.size, ...this.queue.sizes() };
+  }
+
+  /** Sends report `entry` at once when the link is open and nothing waits before it; else queues it. */
+  private route(entry: InFlight): void {
+    const socket = this.writer.current;
+    if (socket !== null && !this.queue.backlog && this.inFlight.size < this.options.maxInFlight) {
+      this.inFlight.add(entry, true); // made by `submit`: its id is `idFor(order)`
+      this.writer.write(socket, entry.frame);
+      return;
+    }
+    this.queue.enqueue(entry);
+  }
+
+  /** Unacked reports whose frame only memory holds (for compaction: the log keeps them too). */
+  private *inMemory(): Iterable<RetryMessage> {
+    yield* this.inMemoryAlone();
+    yield* this.queue.inMemory();
+  }
+
+  /** In flight (except those the disk queue holds) and held for their sync. */
+  private *inMemoryAlone(): Iterable<RetryMessage> {
+    for (const entry of this.inFlight.values()) if (entry.home !== 'disk') yield entry;
+    if (this.gate) yield* this.gate.values();
   }
 
   /** Free slots in the window; none while no socket is attached. */
@@ -207,8 +237,12 @@ export class Outbox {
     this.wakeIfSettled();
   }
 
+  private isSettled(): boolean {
+    return this.inFlight.size === 0 && !this.queue.backlog && (this.gate?.size ?? 0) === 0;
+  }
+
   private wakeIfSettled(): void {
-    if (this.inFlight.size !== 0 || this.queue.backlog) return;
+    if (!this.isSettled()) return;
     const waiters = this.settledWaiters;
     this.settledWaiters = [];
     for (const wake of waiters) wake();

@@ -6,10 +6,10 @@ import type { Home } from './in-flight.js';
 
 export interface ReportQueueOptions {
   memory: MemoryRetryStore;
+  /** The write-ahead log and its disk-only queue; null: memory only. */
+  disk: DiskRetryStore | null;
   warningThreshold: number;
   batchLoadSize: number;
-  /** A disk store is coming (`useDisk`): hold reports made before it, rather than overflow. */
-  awaitDisk?: boolean;
   /** Shared with the outbox's counters: the queue counts what it takes in. */
   counts: { queued: number };
   /** A report the queue could not keep (overflow, TTL): the outbox counts and reports it. */
@@ -52,23 +52,26 @@ class Lane<S extends RetryStore> {
 /**
  * The reports waiting to be sent, in order: the memory ring first, the disk store behind it (a
  * report goes to disk once memory is full, or once anything waits on disk, so order holds), and
- * dropped as `overflow` when both are full. Until the disk store opens (when one is coming), new
- * reports are held aside and queued once it is there, behind the previous process's reports.
+ * dropped as `overflow` when both are full. The disk store's reports (a previous process's,
+ * replayed from its log) come first.
+ *
+ * With a disk store every report is in its log already (the outbox logs it before anything
+ * else); the memory ring only decides whose frame stays in memory. A report that leaves the queue
+ * for good is marked done in the log (`forget`), so a restart never sends it again.
  *
  * `pump` and `expire` both move the cursors: the outbox runs them one at a time.
  */
 export class ReportQueue {
   private readonly memory: Lane<MemoryRetryStore>;
-  private disk: Lane<DiskRetryStore> | null = null;
+  private readonly disk: Lane<DiskRetryStore> | null;
   /** True while any queued report has not been put in flight: new reports must queue behind. */
-  private hasBacklog = false;
-  /** Reports made before the disk store opened (only when one is coming). */
-  private early: RetryMessage[] | null;
+  private hasBacklog: boolean;
   private warned = false;
 
   constructor(private readonly options: ReportQueueOptions) {
     this.memory = new Lane(options.memory, 'memory');
-    this.early = options.awaitDisk ? [] : null;
+    this.disk = options.disk ? new Lane(options.disk, 'disk') : null;
+    this.hasBacklog = (options.disk?.size() ?? 0) > 0;
   }
 
   /** Some queued report is not in flight yet (a fresh report must not overtake it). */
@@ -76,21 +79,8 @@ export class ReportQueue {
     return this.hasBacklog;
   }
 
-  /** Adds the disk store; its messages (a previous process's) come first, then those held aside. */
-  useDisk(disk: DiskRetryStore | null): void {
-    this.disk = disk ? new Lane(disk, 'disk') : null;
-    if (disk && disk.size() > 0) this.hasBacklog = true;
-    const early = this.early ?? [];
-    this.early = null;
-    for (const message of early) this.enqueue(message);
-  }
-
   enqueue(message: RetryMessage): void {
     this.hasBacklog = true;
-    if (this.early) {
-      this.early.push(message);
-      return;
-    }
     this.options.counts.queued++;
     // Memory only while nothing waits on disk: a report must not overtake those queued on disk before it.
     if (!this.disk?.waiting() && this.options.memory.size() < this.options.memory.capacity) {
@@ -103,6 +93,7 @@ export class ReportQueue {
       this.checkWarning();
       return;
     }
+    disk?.finish(message.order);
     this.options.onDropped(message, 'overflow');
   }
 
@@ -128,7 +119,7 @@ export class ReportQueue {
         includeDisk = false;
       }
       const batch = await lane.peek(Math.min(free, this.options.batchLoadSize));
-      // Cursor and flight move together (no await between): `spill` never misses a report.
+      // Cursor and flight move together (no await between): `keep` and compaction never miss a report.
       lane.advance(batch);
       launch(batch, lane.home);
     }
@@ -136,39 +127,39 @@ export class ReportQueue {
 
   /** Removes and returns the queued reports made before `cutoff` (the caller drops them). */
   async expire(cutoff: number): Promise<RetryMessage[]> {
-    return [...(await this.memory.expire(cutoff)), ...((await this.disk?.expire(cutoff)) ?? [])];
+    const inMemory = await this.memory.expire(cutoff);
+    for (const message of inMemory) this.disk?.store.finish(message.order);
+    return [...inMemory, ...((await this.disk?.expire(cutoff)) ?? [])];
   }
 
-  /** A report left flight (acked or given up): its stored copy goes. */
+  /** A report left flight for good (acked or given up): its stored copy goes, its log gets a done mark. */
   forget(home: Home, order: number): void {
-    if (home === 'memory') this.options.memory.remove([order]);
-    else if (home === 'disk' && this.disk) {
+    if (home === 'disk' && this.disk) {
       this.disk.store.remove([order]);
       this.checkWarning();
+      return;
     }
+    if (home === 'memory') this.options.memory.remove([order]);
+    this.disk?.store.finish(order);
   }
 
   /**
-   * At close: `inFlight` (the unacked reports not on disk) and every report still queued in memory
-   * go to disk, in their original order. Without a disk store they stay in memory only and die with
-   * the process; so do those whose file could not be written. Returns how many reports are not kept.
+   * At close: the unacked reports held in memory (`inMemory`, plus those queued in memory) are in
+   * the log already; those whose write failed are written now. Without a disk store they die with
+   * the process. Returns how many unacked reports are not kept.
    */
-  async spill(inFlight: RetryMessage[]): Promise<number> {
-    const pending = [...inFlight, ...(await this.memory.peek(Number.MAX_SAFE_INTEGER))];
+  async keep(inMemory: readonly RetryMessage[]): Promise<number> {
+    const pending = [...inMemory, ...this.options.memory.values()];
     const disk = this.disk?.store;
     if (!disk) return pending.length;
-    let lost = 0;
-    for (const message of pending) {
-      try {
-        disk.put(message);
-      } catch {
-        lost++;
-        this.options.onDropped(message, 'overflow');
-      }
-    }
-    this.options.memory.remove(pending.map((m) => m.order));
+    const lost = disk.keep(pending);
     await disk.flush();
-    return lost + disk.unwrittenCount();
+    return lost;
+  }
+
+  /** The reports queued in memory (their frames are not in the log's disk queue). */
+  inMemory(): Iterable<RetryMessage> {
+    return this.options.memory.values();
   }
 
   /** Reports stored: queued, and those in flight that stay stored until acked. */

@@ -14,6 +14,8 @@ const REMEMBERED_TASKS = 10_000;
 
 export class Reports {
   private readonly seqs = new Map<string, number>();
+  /** The task of the last `log` (last in `seqs`' order). */
+  private lastLogged: string | undefined;
   private readonly buffers = new Map<string, LogBuffer>();
   private closed = false;
 
@@ -26,17 +28,23 @@ export class Reports {
 
   confirm(requestId: string, taskId: string): void {
     const order = this.reserve('sendTaskConfirm');
-    this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.confirm', requestId, taskId }));
+    const id = this.outbox.idFor(order);
+    this.outbox.submit(order, encodeFrame({ v: 2, id, type: 'task.confirm', requestId, taskId }), id);
   }
 
   log(requestId: string, taskId: string, content: string): void {
     const order = this.reserve('sendTaskLog');
     const seq = (this.seqs.get(taskId) ?? 0) + 1;
-    // Kept past the result (a late line still gets the next seq), bounded like the task memory.
-    this.seqs.delete(taskId);
+    // Kept past the result (a late line still gets the next seq), bounded like the task memory:
+    // the map's order is last use (a task logging again moves to the end; already there, it stays).
+    if (taskId !== this.lastLogged) {
+      this.seqs.delete(taskId);
+      this.lastLogged = taskId;
+    }
     this.seqs.set(taskId, seq);
     if (this.seqs.size > REMEMBERED_TASKS) this.seqs.delete(this.seqs.keys().next().value!);
-    this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.log', requestId, taskId, seq, payload: { content } }));
+    const id = this.outbox.idFor(order);
+    this.outbox.submit(order, encodeFrame({ v: 2, id, type: 'task.log', requestId, taskId, seq, payload: { content } }), id);
   }
 
   logBuffered(requestId: string, taskId: string, content: string): void {
@@ -68,7 +76,8 @@ export class Reports {
   result(requestId: string, taskId: string, result: TaskResultPayload): void {
     this.closeBuffer(taskId);
     const order = this.reserve('sendTaskResult');
-    this.outbox.submit(order, encodeFrame({ v: 2, id: this.outbox.idFor(order), type: 'task.result', requestId, taskId, payload: result }));
+    const id = this.outbox.idFor(order);
+    this.outbox.submit(order, encodeFrame({ v: 2, id, type: 'task.result', requestId, taskId, payload: result }), id);
   }
 
   /** From now on every report is refused with `LinkClosedError`. */

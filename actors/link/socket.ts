@@ -1,11 +1,13 @@
 import { fromCallback } from 'xstate';
 import { encodeFrame, parseServerFrame, type ServerFrame } from '../../adapters/link/protocol.js';
 import type { WebSocketConnection, WebSocketFactory } from '../../adapters/link/websocket.js';
-import type { LinkFrameError } from '../../errors/link.js';
+import { LinkFrameTooLargeError, type LinkFrameError } from '../../errors/link.js';
 import type { LinkSocketCommand, LinkSocketInput } from '../../machines/link/link.js';
 
 export interface SocketPorts {
   factory: WebSocketFactory;
+  /** Largest frame accepted from the server. */
+  maxPayload: number;
   agentId: string;
   agentKey: string;
   newId(): string;
@@ -17,6 +19,8 @@ export interface SocketPorts {
   ack(id: string): void;
   task(frame: Extract<ServerFrame, { type: 'task.run' }>): void;
   invalid(error: LinkFrameError): void;
+  /** A frame over `maxPayload` arrived; the connection closes next. */
+  tooLarge(error: LinkFrameTooLargeError): void;
 }
 
 /**
@@ -55,11 +59,17 @@ export function socketActor(ports: SocketPorts) {
             return;
         }
       },
+      // The chart hears of it as a bad frame, then of the close that follows (→ backoff, reconnect).
+      tooLarge: (maxPayload) => {
+        const error = new LinkFrameTooLargeError(maxPayload);
+        ports.tooLarge(error);
+        send({ type: 'frame.invalid', problem: 'too-large', message: error.message });
+      },
       close: (code, reason) => {
         ports.gone(connection);
         send({ type: 'socket.closed', code, reason });
       },
-    });
+    }, { maxPayload: ports.maxPayload });
     ports.opened(connection);
     receive((command) => {
       if (command.type === 'socket.hello') {

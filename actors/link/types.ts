@@ -9,9 +9,9 @@ import type { TaskHandler } from './task-handlers.js';
 export type LinkCounters = {
   [K in
     | 'reports_sent' | 'reports_acked' | 'reports_resent' | 'reports_queued' | 'reports_dropped' | 'write_failures'
-    | 'in_flight' | 'queue_memory' | 'queue_disk' | 'invalid_frames' | 'reports_lost_after_close'
+    | 'in_flight' | 'queue_memory' | 'queue_disk' | 'invalid_frames' | 'frame_too_large' | 'reports_lost_after_close'
     | 'tasks_started' | 'tasks_succeeded' | 'tasks_failed' | 'tasks_unknown_type' | 'tasks_duplicate' | 'tasks_running'
-    | 'opens' | 'disk_io_errors']: number;
+    | 'opens' | 'disk_io_errors' | 'log_corrupt_records']: number;
 };
 
 export interface LinkStatus {
@@ -47,7 +47,10 @@ export interface Link extends Facade {
   sendTaskResult(requestId: string, taskId: string, result: TaskResultPayload): void;
   /** Resolves when every report made so far is acked (or dropped): nothing in flight or queued. */
   settled(): Promise<void>;
-  /** Flushes logs, waits for acks (up to `closeTimeoutMs`), keeps the rest on disk. Idempotent. */
+  /**
+   * Flushes logs, waits for acks (up to `closeTimeoutMs`), syncs the log (the unacked reports stay
+   * there for the next link over the same directory). Idempotent.
+   */
   close(): Promise<void>;
   status(): LinkStatus;
   counters(): LinkCounters;

@@ -1,4 +1,4 @@
-import { Journal, type JournalOptions, type JournalStats } from './journal.js';
+import { Journal, type JournalOptions, type JournalStats } from '../journal/journal.js';
 import { TaskIndex } from './memory.js';
 import type { CreateResult, StoredTask, TaskStore } from './task-store.js';
 

@@ -45,6 +45,11 @@ export class MemoryRetryStore implements RetryStore {
     for (const order of orders) this.messages.delete(order);
   }
 
+  /** Every message, lowest order first (the stored objects: read, do not change). */
+  values(): IterableIterator<RetryMessage> {
+    return this.messages.values();
+  }
+
   async peek(limit: number, after = -1): Promise<RetryMessage[]> {
     const out: RetryMessage[] = [];
     for (const message of this.messages.values()) {

@@ -1,10 +1,12 @@
+import type { JournalPosition } from '../journal/journal.js';
+
 /**
  * The retry store port: where unacknowledged reports wait. Two implementations, one contract
- * (tests/link/retry-store.*.test.ts): a bounded memory store, and a disk store with one file per
- * message that survives a process restart.
+ * (tests/link/retry-store.*.test.ts): a bounded memory store, and a disk store over a write-ahead
+ * log that survives a crash of the process.
  *
  * Messages are ordered by `order` (a position the link assigns, increasing over the link's whole
- * life, across restarts), not by arrival: reports spilled at close keep their original place.
+ * life, across restarts), not by arrival: reports replayed after a restart keep their place.
  * A message stays stored until `remove` (its ack arrived, or it was given up).
  */
 export interface RetryMessage {
@@ -18,6 +20,8 @@ export interface RetryMessage {
   attempt: number;
   /** When the report was made (epoch ms): the TTL counts from here. */
   createdAt: number;
+  /** Where the disk store logged it (set by `DiskRetryStore.log`); absent when not logged. */
+  at?: JournalPosition;
 }
 
 export interface RetryStore {

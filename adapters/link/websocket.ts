@@ -10,6 +10,17 @@ export interface SocketHandlers {
   message(text: string): void;
   /** Always called once, last. `reason` carries the error message when the socket failed. */
   close(code: number, reason: string): void;
+  /**
+   * The server sent a frame over `maxPayload` bytes: the socket closes (`close` follows, its
+   * reason naming the limit), since the rest of that frame cannot be skipped.
+   */
+  tooLarge?(maxPayload: number): void;
+}
+
+/** What one connection may differ in from its factory's defaults. */
+export interface ConnectOptions {
+  /** Largest accepted incoming frame, in bytes (overrides the factory's). */
+  maxPayload?: number;
 }
 
 export interface WebSocketConnection {
@@ -26,10 +37,13 @@ export interface WebSocketConnection {
 /** Bytes of frames written per coalesced `writev`. */
 const COALESCE_BYTES = 16 * 1024;
 
-export type WebSocketFactory = (url: string, handlers: SocketHandlers) => WebSocketConnection;
+export type WebSocketFactory = (url: string, handlers: SocketHandlers, options?: ConnectOptions) => WebSocketConnection;
+
+/** Largest accepted incoming frame unless told otherwise: 1 MiB. */
+export const DEFAULT_MAX_PAYLOAD = 1 << 20;
 
 export interface WsFactoryOptions {
-  /** Largest accepted incoming frame. Default 1 MiB. */
+  /** Largest accepted incoming frame, in bytes. Default 1 MiB (`DEFAULT_MAX_PAYLOAD`). */
   maxPayload?: number;
   /**
    * Frames sent in the same tick leave in one `writev` (the TCP socket is corked until the next
@@ -45,11 +59,12 @@ export interface WsFactoryOptions {
 
 /** The real factory, over the `ws` package. No compression: frames are small and latency matters. */
 export function wsFactory(options: WsFactoryOptions = {}): WebSocketFactory {
-  return (url, handlers) => {
+  return (url, handlers, connect = {}) => {
+    const maxPayload = connect.maxPayload ?? options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     // `closeTimeout` is a ws 8 client option its type definitions do not list yet.
     const ws = new WebSocket(url, {
       perMessageDeflate: false,
-      maxPayload: options.maxPayload ?? 1 << 20,
+      maxPayload,
       closeTimeout: options.closeTimeoutMs ?? 1_000,
     } as WebSocket.ClientOptions);
     let lastError = '';
@@ -58,6 +73,11 @@ export function wsFactory(options: WsFactoryOptions = {}): WebSocketFactory {
       handlers.message(isBinary ? '\u0000binary' : data.toString());
     });
     ws.on('error', (error) => {
+      if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        lastError = `frame too large (over maxPayload ${maxPayload} bytes)`;
+        handlers.tooLarge?.(maxPayload);
+        return;
+      }
       lastError = error.message;
     });
     ws.on('close', (code, reason) => handlers.close(code, reason.toString() || lastError));

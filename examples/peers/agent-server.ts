@@ -43,6 +43,10 @@ export interface AgentServer {
   setPong(answer: boolean): void;
   /** Reports of one task, in arrival order. */
   reportsFor(taskId: string): ReportFrame[];
+  /** Times a report with this frame id arrived (1 = once; more = re-sent), while recording. */
+  receipts(id: string): number;
+  /** The last ack of this frame id written (when, epoch ms, and to which agent), while recording. */
+  lastAck(id: string): { at: number; agentId: string } | undefined;
   /** Drops every connection, closes, and listens again on the same port (records kept). */
   restart(downMs?: number): Promise<void>;
   /** Drops every connection at once (the server stays up). */
@@ -52,7 +56,9 @@ export interface AgentServer {
 
 export async function startAgentServer(options: AgentServerOptions = {}): Promise<AgentServer> {
   const record = options.record ?? true;
-  const seen = new Set<string>();
+  /** Arrivals per report id (while recording). */
+  const seen = new Map<string, number>();
+  const lastAcks = new Map<string, { at: number; agentId: string }>();
   const reports: ReportFrame[] = [];
   const counts = { frames: 0, duplicates: 0, invalid: 0, acks: 0, hellos: 0, rejected: 0 };
   const welcomed = new Map<WebSocket, string>();
@@ -75,6 +81,7 @@ export async function startAgentServer(options: AgentServerOptions = {}): Promis
   const sendAck = (ws: WebSocket, id: string) => {
     if (ws.readyState !== ws.OPEN) return;
     counts.acks++;
+    if (record) lastAcks.set(id, { at: Date.now(), agentId: welcomed.get(ws) ?? '' });
     if (!corked.has(ws)) {
       if (corked.size === 0) process.nextTick(uncork);
       corked.add(ws);
@@ -120,12 +127,11 @@ export async function startAgentServer(options: AgentServerOptions = {}): Promis
     }
     if (f.type === 'pong') return;
     if (ackMode === 'drop') return;
-    if (seen.has(f.id)) counts.duplicates++;
-    else {
-      if (record) {
-        seen.add(f.id);
-        reports.push(f);
-      }
+    const arrivals = seen.get(f.id) ?? 0;
+    if (arrivals > 0) counts.duplicates++;
+    if (record) {
+      seen.set(f.id, arrivals + 1);
+      if (arrivals === 0) reports.push(f);
     }
     if (ackMode === 'ack') ack(ws, f.id);
   };
@@ -182,6 +188,8 @@ export async function startAgentServer(options: AgentServerOptions = {}): Promis
       pong = answer;
     },
     reportsFor: (taskId) => reports.filter((r) => r.taskId === taskId),
+    receipts: (id) => seen.get(id) ?? 0,
+    lastAck: (id) => lastAcks.get(id),
     async restart(downMs = 0) {
       await shutdown();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));

@@ -41,7 +41,24 @@ test('options: the seed defaults (retry queue, log buffer, handshake), the rest 
   assert.is(o.maxMissedPongs, 2);
   assert.is(o.reconnectJitter, 'full');
   assert.is(o.retryQueueDir, undefined, 'memory only unless asked');
+  assert.is(o.durability, 'none');
+  assert.is(o.maxPayload, 1_048_576);
   assert.is(o.id, 'link:a');
+});
+
+test('options: durability is batch (5 ms window) once a directory is set; always on request; a mismatch is a config error', () => {
+  const withDir = resolveLinkOptions({ ...required, retryQueueDir: '/tmp/q' }, silentLogger);
+  assert.equal([withDir.durability, withDir.durabilityWindowMs], ['batch', 5]);
+  assert.is(resolveLinkOptions({ ...required, retryQueueDir: '/tmp/q', durability: 'always' }, silentLogger).durability, 'always');
+  for (const options of [{ durability: 'batch' }, { durability: 'always' }, { durability: 'none', retryQueueDir: '/tmp/q' }, { durability: 'sometimes', retryQueueDir: '/tmp/q' }] as const) {
+    try {
+      resolveLinkOptions({ ...required, ...(options as object) }, silentLogger);
+      assert.unreachable(`${JSON.stringify(options)} must be refused`);
+    } catch (error) {
+      assert.is((error as { code: string }).code, 'SW_CONFIG');
+      assert.is((error as { details: { field: string } }).details.field, 'durability');
+    }
+  }
 });
 
 test('options: the chart applies the same defaults when run bare', () => {

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DiskRetryStore } from '../../adapters/link/disk-retry-store.js';
 import { MemoryRetryStore } from '../../adapters/link/memory-retry-store.js';
-import type { WebSocketConnection } from '../../adapters/link/websocket.js';
+import { fakeSocket, outboxOptions } from './helpers/outbox-fakes.js';
 import { Outbox } from '../../actors/link/outbox.js';
 
 /** The outbox over a real disk store, with a fake socket and no background timer at all. */
@@ -16,29 +16,9 @@ async function harness() {
   const dir = await mkdtemp(join(tmpdir(), 'sw-link-outbox-'));
   dirs.push(dir);
   const disk = await DiskRetryStore.open(dir, 100);
-  const written: Array<{ id: string; text: string }> = [];
-  let lastId = '';
-  const writer: WebSocketConnection = {
-    send: (text) => (written.push({ id: lastId, text }), true),
-    isOpen: () => true,
-    bufferedAmount: () => 0,
-    close() {},
-    terminate() {},
-  };
-  const outbox = new Outbox({
-    memory: new MemoryRetryStore(1),
-    idPrefix: 'p-',
-    maxRetries: 3,
-    ttlMs: 60_000,
-    warningThreshold: 1000,
-    batchLoadSize: 2,
-    maxInFlight: 1000,
-    now: () => 1_000,
-    onDropped: () => {},
-    onWarning: () => {},
-    onWriteFailed: () => {},
-  });
-  outbox.useDisk(disk);
+  const written: Array<{ text: string }> = [];
+  const writer = fakeSocket((text) => written.push({ text }));
+  const outbox = new Outbox(outboxOptions({ memory: new MemoryRetryStore(1), disk, warningThreshold: 1000, batchLoadSize: 2 }));
   const ids = new Map<string, string>();
   const report = (text: string) => {
     const order = outbox.reserve();
@@ -54,7 +34,8 @@ const settle = () => new Promise<void>((r) => setTimeout(r, 25));
 test('regression: a disk backlog drains as fast as the server acks (it went one batch per load interval, and live reports queued behind it)', async () => {
   const h = await harness();
   const texts = Array.from({ length: 10 }, (_, i) => `r${i}`);
-  for (const text of texts) h.report(text); // link down: 1 in memory, 9 on disk
+  for (const text of texts) h.report(text); // link down: 1 in memory, 9 on disk (once logged, at the tick's end)
+  await settle();
   assert.is(h.disk.size(), 9);
   h.outbox.attach(h.writer);
   for (let round = 0; round < 40 && h.written.length < texts.length; round++) {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryRetryStore } from '../../adapters/link/memory-retry-store.js';
-import type { WebSocketConnection } from '../../adapters/link/websocket.js';
+import { fakeSocket } from './helpers/outbox-fakes.js';
 import { Outbox } from '../../actors/link/outbox.js';
 
 /** Unit tests of the outbox with a fake socket (integration tests use the real one). */
@@ -9,13 +9,7 @@ function harness(ttlMs = 60_000, maxInFlight = 1000) {
   let time = 1_000;
   const written: string[] = [];
   const dropped: string[] = [];
-  const writer: WebSocketConnection = {
-    send: (text) => (written.push(text), true),
-    isOpen: () => true,
-    bufferedAmount: () => 0,
-    close() {},
-    terminate() {},
-  };
+  const writer = fakeSocket((text) => written.push(text));
   const outbox = new Outbox({
     memory: new MemoryRetryStore(10),
     idPrefix: 'p-',

@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually } from '../helpers/ports.js';
@@ -10,28 +10,31 @@ test.before(async () => {
 });
 test.after(() => fx.close());
 
-test('process restart: unacked reports go to disk at close; a new link over the same dir delivers them once, in order', async () => {
+test('process restart: unacked reports stay in the log at close; a new link over the same dir delivers them once, in order, before its own', async () => {
   const dir = await fx.tempDir();
   const first = fx.link({ agentId: 'agent-p', retryQueueDir: dir, closeTimeoutMs: 100 });
   await first.connect();
   fx.server.setAckMode('drop'); // lost on the wire: nothing recorded, nothing acked
-  first.sendTaskConfirm('req', 'task-p');
-  for (let i = 1; i <= 5; i++) first.sendTaskLog('req', 'task-p', `line ${i}`);
-  first.sendTaskLogBuffered('req', 'task-p', 'buffered');
-  await first.close();
+  try {
+    first.sendTaskConfirm('req', 'task-p');
+    for (let i = 1; i <= 5; i++) first.sendTaskLog('req', 'task-p', `line ${i}`);
+    first.sendTaskLogBuffered('req', 'task-p', 'buffered');
+    await first.close();
+  } finally {
+    fx.server.setAckMode('ack');
+  }
   assert.is(first.status().state, 'closed');
   assert.match(first.status().reason, 'close.timeout');
-  assert.is((await readdir(dir)).filter((f) => f.endsWith('.msg.json')).length, 7, 'one file per unacked report');
+  assert.is(first.counters().reports_lost_after_close, 0, 'all seven kept in the log');
   assert.is(fx.server.reportsFor('task-p').length, 0);
 
-  fx.server.setAckMode('ack');
   const second = fx.link({ agentId: 'agent-p', retryQueueDir: dir });
-  assert.is(second.counters().queue_disk, 0, 'disk index loads before connect');
+  assert.is(second.counters().queue_disk, 7, 'the log is replayed before the first report can be made');
   await second.connect();
   second.sendTaskResult('req', 'task-p', { status: 'success' });
   await eventually(() => fx.server.reportsFor('task-p').length === 8, 'eight reports', 5000);
   assert.equal(shape(fx.server.reportsFor('task-p')), ['confirm', 'log:1', 'log:2', 'log:3', 'log:4', 'log:5', 'log:6', 'result']);
-  await eventually(async () => (await readdir(dir)).length === 0, 'disk queue emptied by acks', 5000);
+  await eventually(() => second.counters().queue_disk === 0 && second.counters().in_flight === 0, 'every report acked', 5000);
   assert.is(fx.server.counts.duplicates, 0);
 });
 
@@ -54,7 +57,7 @@ test('overflow: memory full → disk; crossing the warning threshold emits queue
   assert.is(warnings.length, 1);
 });
 
-test('regression: reports whose files cannot be written at close are counted as not kept (the close said nothing)', async () => {
+test('regression: when the log is removed under the link, close counts its unacked reports in reports_lost_after_close (it said 0)', async () => {
   const dir = await fx.tempDir();
   const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
   const logger = { debug() {}, info() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }) };
@@ -62,12 +65,19 @@ test('regression: reports whose files cannot be written at close are counted as 
   link.sendTaskLog('req', 'task-gone', 'one');
   link.sendTaskLog('req', 'task-gone', 'two');
   await eventually(() => link.counters().queue_memory === 2, 'queued (never connected)');
-  await rm(dir, { recursive: true, force: true }); // the disk goes away before the spill
+  await rm(dir, { recursive: true, force: true }); // written to a file no next process will find
   await link.close();
   const notKept = warnings.find((w) => w.message.includes('not kept'));
   assert.ok(notKept, 'the loss is told');
   assert.is(notKept!.fields!.lost, 2);
-  assert.is(link.counters().disk_io_errors, 2);
+  assert.is(link.counters().reports_lost_after_close, 2);
+});
+
+test('regression: close() without a log counts the unacked reports it leaves behind in reports_lost_after_close (it said 0)', async () => {
+  const link = fx.link({ closeTimeoutMs: 100, retryQueueMemorySize: 1000 });
+  for (let i = 0; i < 1000; i++) link.sendTaskLog('req', 'task-unkept', `line ${i}`);
+  await link.close(); // never connected: all of them still queued in memory
+  assert.is(link.counters().reports_lost_after_close, 1000);
 });
 
 test.run();
